@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uiommu — a userspace IOMMU stack.  Public C API.
+ *
+ * A context (struct uiommu_ctx) is what one open of /dev/iommu is: it owns a
+ * table of objects named by 32-bit ids (never 0).  IOAS objects hold IOVA ->
+ * user memory mappings.  The same operations are reachable two ways: the C
+ * calls below, and uiommu_ioctl(), which takes Linux iommufd ioctl numbers and
+ * argument structs unchanged (see <uiommu/linux/iommufd.h>).
+ *
+ * Conventions
+ *  - Every fallible call returns 0 (or a count) on success and a negative
+ *    errno on failure; results come back through out-parameters.  errno is
+ *    never used.  docs/errors.md lists what each errno means.
+ *  - A failed call changes nothing: no half-done map, no leaked id.
+ *  - Ranges are [start, last] inclusive; lengths appear only at this API.
+ *  - Thread safety: a context is safe to use from several threads; each call
+ *    takes the context's lock.  Distinct contexts share only the process-wide
+ *    pinned-page counter (atomic).  An access (struct uiommu_access) may be
+ *    used from any thread; its ops callbacks run with the context lock held
+ *    and must not call back into the context.
+ *  - uiommu_ioctl() reads and writes user memory through a fault-catching
+ *    copy: a bad pointer yields -EFAULT, never a crash.  To do this without a
+ *    system call per copy, uiommu installs a SIGSEGV/SIGBUS handler on first
+ *    use; faults that are not its own are passed to the previous handler.
+ */
+#ifndef UIOMMU_UIOMMU_H
+#define UIOMMU_UIOMMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define UIOMMU_API __attribute__((visibility("default")))
+#define UIOMMU_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define UIOMMU_API
+#define UIOMMU_MUST_CHECK
+#endif
+
+struct uiommu_ctx;
+struct uiommu_access;
+
+/* Inclusive IOVA range, layout-identical to Linux struct iommu_iova_range. */
+struct uiommu_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+/* Map flags: the Linux IOMMU_IOAS_MAP_* bit values. */
+enum uiommu_map_flags {
+	UIOMMU_MAP_FIXED_IOVA = 1 << 0,
+	UIOMMU_MAP_WRITE = 1 << 1,
+	UIOMMU_MAP_READ = 1 << 2,
+};
+
+/* ---- context ---------------------------------------------------------- */
+
+/* Create a context (an open /dev/iommu).  -ENOMEM. */
+UIOMMU_API int uiommu_ctx_create(struct uiommu_ctx **out);
+
+/*
+ * Destroy a context and every object in it, leaves first (a device before
+ * its HWPT, a HWPT before its IOAS).  Accesses still open are revoked.
+ * NULL is a no-op.  Never fails.
+ */
+UIOMMU_API void uiommu_ctx_destroy(struct uiommu_ctx *ctx);
+
+/*
+ * IOMMU_DESTROY: destroy object @id.  -ENOENT unknown id; -EBUSY while
+ * another object or an access references it.
+ */
+UIOMMU_API int uiommu_obj_destroy(struct uiommu_ctx *ctx, uint32_t id);
+
+/*
+ * Linux iommufd ioctl entry point: @cmd is an IOMMU_* number from
+ * <uiommu/linux/iommufd.h>, @arg points to its argument struct (first u32 is
+ * the size).  Returns 0 or -errno exactly as the kernel's ioctl would set
+ * errno: -ENOTTY unknown command, -EINVAL size too small, -E2BIG non-zero
+ * bytes past the known struct, -EFAULT unreadable/unwritable memory.
+ */
+UIOMMU_API int uiommu_ioctl(struct uiommu_ctx *ctx, unsigned long cmd,
+			    void *arg);
+
+/* ---- IOAS --------------------------------------------------------------- */
+
+/* IOMMU_IOAS_ALLOC.  -ENOMEM. */
+UIOMMU_API int uiommu_ioas_alloc(struct uiommu_ctx *ctx, uint32_t *out_id);
+
+/*
+ * IOMMU_IOAS_MAP: map @length bytes of this process's memory at @va.
+ * With UIOMMU_MAP_FIXED_IOVA, *@iova is the IOVA to use; otherwise uiommu
+ * chooses one and returns it in *@iova.  @flags needs READ and/or WRITE.
+ * Until a page table or an access needs the pages nothing is touched: only
+ * the range is recorded.  The memory must stay mapped while the IOAS maps it
+ * (use uiommu_ioas_map_file() for memory uiommu keeps alive itself).
+ * Errors: -EINVAL (no permission, zero or misaligned length/iova, fixed iova
+ * hits a reserved range), -EEXIST (fixed iova overlaps an area), -ENOSPC (no
+ * room), -EOVERFLOW (wrap, or a value >= UINT64_MAX), -EOPNOTSUPP (unknown
+ * flag), -EFAULT/-EPERM (pinning for an attached page table failed), -ENOMEM.
+ */
+UIOMMU_API UIOMMU_MUST_CHECK int
+uiommu_ioas_map(struct uiommu_ctx *ctx, uint32_t ioas_id, const void *va,
+		uint64_t length, uint64_t *iova, uint32_t flags);
+
+/*
+ * IOMMU_IOAS_MAP_FILE: map bytes [@start, @start + @length) of file @fd
+ * (a memfd or a regular file).  uiommu takes its own shared mapping, so the
+ * memory outlives the caller's fd and mappings.  -EBADF bad fd; -EPERM
+ * WRITE on a file not open for writing; -EINVAL a file that cannot be
+ * mapped; otherwise as uiommu_ioas_map().
+ */
+UIOMMU_API UIOMMU_MUST_CHECK int
+uiommu_ioas_map_file(struct uiommu_ctx *ctx, uint32_t ioas_id, int fd,
+		     uint64_t start, uint64_t length, uint64_t *iova,
+		     uint32_t flags);
+
+/*
+ * IOMMU_IOAS_COPY: map the memory behind [@src_iova, +@length) of
+ * @src_ioas_id into @dst_ioas_id, sharing the same pages (no second pin and
+ * no second charge).  The source must be fully covered by areas (-ENOENT).
+ * Destination placement and flags as uiommu_ioas_map().
+ */
+UIOMMU_API UIOMMU_MUST_CHECK int
+uiommu_ioas_copy(struct uiommu_ctx *ctx, uint32_t dst_ioas_id,
+		 uint32_t src_ioas_id, uint64_t src_iova, uint64_t length,
+		 uint64_t *dst_iova, uint32_t flags);
+
+/*
+ * IOMMU_IOAS_UNMAP: unmap every area inside [@iova, @iova + @length).
+ * Whole areas only: a range that cuts an area fails with -ENOENT and unmaps
+ * nothing.  @iova = 0 with @length = UINT64_MAX unmaps everything (and
+ * succeeds on an empty IOAS).  *@unmapped (may be NULL) gets the byte count.
+ * -ENOENT nothing mapped there; -EBUSY an access would not let go.
+ */
+UIOMMU_API int uiommu_ioas_unmap(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				 uint64_t iova, uint64_t length,
+				 uint64_t *unmapped);
+
+/*
+ * IOMMU_IOAS_IOVA_RANGES: the usable IOVA ranges (holes of the reserved
+ * ranges), ascending.  *@num in: capacity of @ranges; out: total number.
+ * Returns -EMSGSIZE (after filling what fits) when the capacity is short.
+ * *@out_alignment (may be NULL) gets the IOAS's IOVA alignment.
+ */
+UIOMMU_API int uiommu_ioas_iova_ranges(struct uiommu_ctx *ctx,
+				       uint32_t ioas_id,
+				       struct uiommu_iova_range *ranges,
+				       uint32_t *num, uint64_t *out_alignment);
+
+/*
+ * IOMMU_IOAS_ALLOW_IOVAS: replace the allowed list (automatic IOVA
+ * allocation only uses these; later reservations may not intersect them).
+ * @num = 0 clears it.  -EINVAL start >= last or overlapping inputs;
+ * -EADDRINUSE a range intersects a reserved one (old list kept).
+ */
+UIOMMU_API int uiommu_ioas_allow_iovas(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				       const struct uiommu_iova_range *ranges,
+				       uint32_t num);
+
+/*
+ * uiommu extension (not a Linux ioctl): reserve [@start, @last] in the IOAS
+ * on behalf of the caller, as a device's reserved region would be.  A VMM
+ * uses it to keep guest-visible holes out of automatic allocation.
+ * -EADDRINUSE overlaps an area or an allowed range; -EEXIST the caller
+ * already reserved exactly this range; -EINVAL start > last.
+ */
+UIOMMU_API int uiommu_ioas_reserve(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				   uint64_t start, uint64_t last);
+
+/* Undo uiommu_ioas_reserve() of exactly [@start, @last].  -ENOENT. */
+UIOMMU_API int uiommu_ioas_unreserve(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				     uint64_t start, uint64_t last);
+
+/* IOMMU_OPTION ids and ops (Linux values). */
+enum uiommu_option_id {
+	UIOMMU_OPTION_RLIMIT_MODE = 0,
+	UIOMMU_OPTION_HUGE_PAGES = 1,
+};
+enum uiommu_option_op {
+	UIOMMU_OPTION_OP_SET = 0,
+	UIOMMU_OPTION_OP_GET = 1,
+};
+
+/*
+ * IOMMU_OPTION.  RLIMIT_MODE (object 0): 0 = charge pinned pages to the
+ * user, 1 = to the process; SET needs CAP_SYS_RESOURCE (-EPERM) and an
+ * empty context (-EBUSY).  HUGE_PAGES (object = IOAS id): 1 allows large IO
+ * pages (default); SET 0 fails -EINVAL once the IOAS has both page tables and
+ * areas.  GET writes *@val.
+ */
+UIOMMU_API int uiommu_option(struct uiommu_ctx *ctx, uint32_t option_id,
+			     uint16_t op, uint32_t object_id, uint64_t *val);
+
+/* ---- inspection ------------------------------------------------------------ */
+
+enum uiommu_span_kind {
+	UIOMMU_SPAN_AREA = 1,     /* a mapping */
+	UIOMMU_SPAN_RESERVED = 2, /* a reserved range (one owner) */
+	UIOMMU_SPAN_ALLOWED = 3,  /* an ALLOW_IOVAS range */
+};
+
+struct uiommu_span {
+	uint32_t kind;   /* enum uiommu_span_kind */
+	uint32_t flags;  /* areas: UIOMMU_MAP_READ/WRITE; file-backed: bit 31 */
+	uint64_t start;
+	uint64_t last;
+	uint64_t pinned; /* areas: pages of this area currently pinned */
+};
+#define UIOMMU_SPAN_FILE (1u << 31)
+
+/*
+ * Call @fn for every area, reserved range and allowed range of the IOAS in
+ * ascending order of start (areas, then reserved, then allowed for equal
+ * starts).  Stops early and returns @fn's value if it returns non-zero.
+ * @fn runs with the context lock held and must not call into the context.
+ */
+UIOMMU_API int uiommu_ioas_walk(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				int (*fn)(const struct uiommu_span *span,
+					  void *opaque),
+				void *opaque);
+
+/* Pinned-page counters of this context and of the process, in pages. */
+struct uiommu_pin_stats {
+	uint64_t ctx_pinned;     /* pages this context has pinned (charged) */
+	uint64_t user_locked;    /* process-wide, RLIMIT_MODE 0 charges */
+	uint64_t mm_pinned;      /* process-wide, RLIMIT_MODE 1 charges */
+};
+UIOMMU_API int uiommu_pin_stats(struct uiommu_ctx *ctx,
+				struct uiommu_pin_stats *out);
+
+/* ---- accesses: a device emulator's window on an IOAS ------------------ */
+
+/*
+ * An access is uiommu's counterpart of an iommufd in-kernel access (what an
+ * mdev driver uses): it pins IOVA ranges of one IOAS and reads or writes the
+ * memory behind them.  It holds a reference on the IOAS (IOAS destroy is
+ * -EBUSY while it exists).  When the IOAS is asked to unmap a range the
+ * access has pinned, ops->unmap is called and must unpin it; if it does not,
+ * the unmap fails with -EBUSY and the mapping stays.
+ */
+struct uiommu_access_ops {
+	void (*unmap)(void *opaque, uint64_t iova, uint64_t length);
+};
+
+UIOMMU_API int uiommu_access_create(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				    const struct uiommu_access_ops *ops,
+				    void *opaque, struct uiommu_access **out);
+
+/* Unpins everything still pinned and drops the IOAS reference. NULL ok. */
+UIOMMU_API void uiommu_access_destroy(struct uiommu_access *access);
+
+/*
+ * Pin [@iova, +@length) for reading (and writing if @flags has
+ * UIOMMU_MAP_WRITE).  The range must be fully mapped (-ENOENT) with the
+ * needed permission (-EPERM); memory the process cannot access gives
+ * -EFAULT; pinning past RLIMIT_MEMLOCK gives -ENOMEM.  All or nothing.
+ */
+UIOMMU_API UIOMMU_MUST_CHECK int
+uiommu_access_pin(struct uiommu_access *access, uint64_t iova, uint64_t length,
+		  uint32_t flags);
+
+/* Undo exactly one earlier pin of the same range.  -ENOENT if none. */
+UIOMMU_API int uiommu_access_unpin(struct uiommu_access *access, uint64_t iova,
+				   uint64_t length);
+
+/*
+ * Copy between @buf and IOVA [@iova, +@length): to the IOVA if @flags has
+ * UIOMMU_MAP_WRITE, else from it.  Pins for the duration.  Errors as
+ * uiommu_access_pin().
+ */
+UIOMMU_API UIOMMU_MUST_CHECK int
+uiommu_access_rw(struct uiommu_access *access, uint64_t iova, void *buf,
+		 uint64_t length, uint32_t flags);
+
+/* Human-readable name of a uiommu -errno, for tools ("EADDRINUSE"). */
+UIOMMU_API const char *uiommu_errno_name(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,3 @@
+# fuzz/: libFuzzer targets (make fuzz).
+fuzz:
+	@echo "no fuzz targets yet"

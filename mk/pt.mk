@@ -1,0 +1,1 @@
+# src/pt: hardware-format IO page tables.

@@ -1,0 +1,2 @@
+# src/uapi: the Linux iommufd ioctl ABI entry point (uiommu_ioctl).
+LIB_SRCS += src/uapi/ioctl.c

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Intel VT-d page-table formats: second stage (SS) and first stage (FS).
+ *
+ * This file owns the bit layouts of both and nothing else; the generic code
+ * in pt.c and walk.c does all walking.
+ *
+ * Second stage (VT-d spec 9.8, "second-stage paging entries"):
+ *   bit 0 R, 1 W, 2 X (execute-requests only; never written), 5:3 EMT,
+ *   6 IPAT, 7 PS (leaf at PDE/PDPTE), 8 A, 9 D, 11 SNP, 51:12 address.
+ *   There is no present bit: an entry is present iff R|W.  Tables are
+ *   written R|W because R/W are ANDed down the walk and the leaf decides.
+ *   3/4/5 levels (AGAW 39/48/57); leaves at 4K, 2M, 1G.
+ *
+ * First stage = x86-64 IA-32e paging (4 or 5 levels):
+ *   bit 0 P, 1 R/W, 2 U/S, 3 PWT, 4 PCD, 5 A, 6 D (leaf), 7 PS (PDE/PDPTE)
+ *   or PAT (PTE), 8 G, 12 PAT (large leaves), 51:12 address, 63 XD.
+ *   Reads need P, writes R/W, unprivileged requests U/S at every level.
+ *   Tables are P|R/W|U/S|A and leaves have A preset so the hardware never
+ *   has to write A; D starts clear so dirty tracking sees real writes.
+ *   Input addresses must be canonical (sign-extended from bit ias-1).
+ */
+#include <errno.h>
+
+#include "pt/pt_priv.h"
+
+/* Second stage */
+#define VTD_SS_R PT_BIT(0)
+#define VTD_SS_W PT_BIT(1)
+#define VTD_SS_X PT_BIT(2)
+#define VTD_SS_PS PT_BIT(7)
+#define VTD_SS_A PT_BIT(8)
+#define VTD_SS_D PT_BIT(9)
+#define VTD_SS_SNP PT_BIT(11)
+
+/* First stage (x86-64) */
+#define VTD_FS_P PT_BIT(0)
+#define VTD_FS_RW PT_BIT(1)
+#define VTD_FS_US PT_BIT(2)
+#define VTD_FS_PWT PT_BIT(3)
+#define VTD_FS_PCD PT_BIT(4)
+#define VTD_FS_A PT_BIT(5)
+#define VTD_FS_D PT_BIT(6)
+#define VTD_FS_PS PT_BIT(7)
+#define VTD_FS_PAT_4K PT_BIT(7)
+#define VTD_FS_PAT_LARGE PT_BIT(12)
+#define VTD_FS_XD PT_BIT(63)
+
+#define VTD_ADDR PT_GENMASK(51, 12)
+
+/* Leaves are possible at the PTE, PDE and PDPTE levels only. */
+#define VTD_LEAF_LEVELS 0x7u
+
+static void vtd_common_geom(struct pt_geom *g, unsigned int levels,
+			    unsigned int ias, unsigned int oas)
+{
+	pt_geom_set_levels(g, 12, levels, ias);
+	g->oas = oas;
+	g->addr_mask = VTD_ADDR;
+	g->leaf_levels = VTD_LEAF_LEVELS & ((1u << levels) - 1);
+	g->pgsize_bitmap = PT_BIT(12) | PT_BIT(21) | PT_BIT(30);
+}
+
+/* Levels from a config: an explicit count, else the smallest AGAW >= ias. */
+static int vtd_levels(const struct pt_cfg *cfg, unsigned int min,
+		      unsigned int max, unsigned int def, unsigned int *levels,
+		      unsigned int *ias)
+{
+	unsigned int l = cfg->levels;
+
+	if (!l && cfg->ias) {
+		if (cfg->ias <= 12)
+			return -EINVAL;
+		l = (cfg->ias - 12 + 8) / 9;
+		if (l < min)
+			l = min;
+	}
+	if (!l)
+		l = def;
+	if (l < min || l > max)
+		return -EINVAL;
+	*ias = cfg->ias ? cfg->ias : 12 + 9 * l;
+	if (*ias > 12 + 9 * l)
+		return -EINVAL;
+	*levels = l;
+	return 0;
+}
+
+static int vtd_oas(const struct pt_cfg *cfg, unsigned int *oas)
+{
+	*oas = cfg->oas ? cfg->oas : 52;
+	return (*oas < 32 || *oas > 52) ? -EINVAL : 0;
+}
+
+/* ---- second stage ---- */
+
+static int vtd_ss_init(struct pt_geom *g, const struct pt_cfg *cfg)
+{
+	unsigned int levels, ias, oas;
+	int rc;
+
+	if (cfg->granule && cfg->granule != 4096)
+		return -EINVAL;
+	rc = vtd_levels(cfg, 3, 5, 4, &levels, &ias);
+	if (!rc)
+		rc = vtd_oas(cfg, &oas);
+	if (rc)
+		return rc;
+	vtd_common_geom(g, levels, ias, oas);
+	g->present_mask = VTD_SS_R | VTD_SS_W;
+	g->af_mask = VTD_SS_A;
+	g->dirty_mask = VTD_SS_D;
+	g->dirty_val = VTD_SS_D;
+	g->dirty_bit = VTD_SS_D;
+	g->dirty_when_set = true;
+	return 0;
+}
+
+static uint64_t vtd_ss_table_pte(const struct pt_geom *g, unsigned int level,
+				 uint64_t table)
+{
+	return table | VTD_SS_R | VTD_SS_W;
+}
+
+static uint64_t vtd_ss_leaf_tmpl(const struct pt_geom *g, unsigned int level,
+				 unsigned int lg2, unsigned int prot)
+{
+	uint64_t pte = 0;
+
+	if (prot & PT_PROT_READ)
+		pte |= VTD_SS_R;
+	if (prot & PT_PROT_WRITE)
+		pte |= VTD_SS_W;
+	if (level)
+		pte |= VTD_SS_PS;
+	if (prot & PT_PROT_CACHE)
+		pte |= VTD_SS_SNP;
+	return pte;
+}
+
+static uint64_t vtd_ss_leaf_resize(const struct pt_geom *g, uint64_t pte,
+				   unsigned int level, unsigned int to_level,
+				   unsigned int to_lg2)
+{
+	pte &= ~(VTD_ADDR | VTD_SS_PS);
+	return to_level ? pte | VTD_SS_PS : pte;
+}
+
+static enum pt_ekind vtd_ss_decode(const struct pt_geom *g, unsigned int level,
+				   uint64_t pte, struct pt_dec *d)
+{
+	if (!(pte & (VTD_SS_R | VTD_SS_W)))
+		return PT_ENT_NONE;
+	d->perm = PT_PERM_U;
+	if (pte & VTD_SS_R)
+		d->perm |= PT_PERM_R;
+	if (pte & VTD_SS_W)
+		d->perm |= PT_PERM_W;
+	if (pte & VTD_SS_X)
+		d->perm |= PT_PERM_X | PT_PERM_PX;
+	if (level && !(pte & VTD_SS_PS)) {
+		d->oa = pte & VTD_ADDR;
+		d->next = level - 1;
+		return PT_ENT_TABLE;
+	}
+	if (!(g->leaf_levels & (1u << level)))
+		return PT_ENT_RESERVED;
+	d->lg2 = g->shift[level];
+	d->oa = pte & VTD_ADDR & ~pt_entry_mask(g, level);
+	d->attr = (pte & VTD_SS_SNP) ? PT_PROT_CACHE : 0;
+	d->af = true;
+	d->write_dbm = false;
+	return PT_ENT_LEAF;
+}
+
+const struct pt_fmt pt_fmt_vtd_ss = {
+	.id = PT_FMT_VTD_SS,
+	.name = "vtd-ss",
+	.init = vtd_ss_init,
+	.table_pte = vtd_ss_table_pte,
+	.leaf_tmpl = vtd_ss_leaf_tmpl,
+	.leaf_resize = vtd_ss_leaf_resize,
+	.decode = vtd_ss_decode,
+};
+
+/* ---- first stage (x86-64) ---- */
+
+static int vtd_fs_init(struct pt_geom *g, const struct pt_cfg *cfg)
+{
+	unsigned int levels, ias, oas;
+	int rc;
+
+	if (cfg->granule && cfg->granule != 4096)
+		return -EINVAL;
+	rc = vtd_levels(cfg, 4, 5, 4, &levels, &ias);
+	if (!rc)
+		rc = vtd_oas(cfg, &oas);
+	if (rc)
+		return rc;
+	/* Canonical addressing is defined for the full 48/57-bit widths. */
+	if (ias != 12 + 9 * levels)
+		return -EINVAL;
+	vtd_common_geom(g, levels, ias, oas);
+	g->sign_extend = true;
+	g->present_mask = VTD_FS_P;
+	g->af_mask = VTD_FS_A;
+	g->dirty_mask = VTD_FS_D;
+	g->dirty_val = VTD_FS_D;
+	g->dirty_bit = VTD_FS_D;
+	g->dirty_when_set = true;
+	return 0;
+}
+
+static uint64_t vtd_fs_table_pte(const struct pt_geom *g, unsigned int level,
+				 uint64_t table)
+{
+	return table | VTD_FS_P | VTD_FS_RW | VTD_FS_US | VTD_FS_A;
+}
+
+static uint64_t vtd_fs_leaf_tmpl(const struct pt_geom *g, unsigned int level,
+				 unsigned int lg2, unsigned int prot)
+{
+	/* P gives read access; write-only is mapped read/write. */
+	uint64_t pte = VTD_FS_P | VTD_FS_A;
+
+	if (prot & PT_PROT_WRITE)
+		pte |= VTD_FS_RW;
+	if (!(prot & PT_PROT_PRIV))
+		pte |= VTD_FS_US;
+	if (prot & PT_PROT_MMIO)
+		pte |= VTD_FS_PCD | VTD_FS_PWT;
+	if (level)
+		pte |= VTD_FS_PS;
+	if ((g->flags & PT_CFG_X86_NXE) && !(prot & PT_PROT_EXEC))
+		pte |= VTD_FS_XD;
+	return pte;
+}
+
+static uint64_t vtd_fs_leaf_resize(const struct pt_geom *g, uint64_t pte,
+				   unsigned int level, unsigned int to_level,
+				   unsigned int to_lg2)
+{
+	/* PAT moves from bit 12 (large) to bit 7 (4K PTE). */
+	bool pat = level ? (pte & VTD_FS_PAT_LARGE) : (pte & VTD_FS_PAT_4K);
+
+	pte &= ~(VTD_ADDR | VTD_FS_PS);
+	if (to_level) {
+		pte |= VTD_FS_PS;
+		if (pat)
+			pte |= VTD_FS_PAT_LARGE;
+	} else if (pat) {
+		pte |= VTD_FS_PAT_4K;
+	}
+	return pte;
+}
+
+static enum pt_ekind vtd_fs_decode(const struct pt_geom *g, unsigned int level,
+				   uint64_t pte, struct pt_dec *d)
+{
+	if (!(pte & VTD_FS_P))
+		return PT_ENT_NONE;
+	if ((pte & VTD_FS_XD) && !(g->flags & PT_CFG_X86_NXE))
+		return PT_ENT_RESERVED;
+	d->perm = PT_PERM_R;
+	if (pte & VTD_FS_RW)
+		d->perm |= PT_PERM_W;
+	if (pte & VTD_FS_US)
+		d->perm |= PT_PERM_U;
+	if (!(pte & VTD_FS_XD))
+		d->perm |= PT_PERM_X | PT_PERM_PX;
+	if (level && !(pte & VTD_FS_PS)) {
+		d->oa = pte & VTD_ADDR;
+		d->next = level - 1;
+		return PT_ENT_TABLE;
+	}
+	if (!(g->leaf_levels & (1u << level)))
+		return PT_ENT_RESERVED;
+	/* Large leaves: bits shift-1:13 are reserved, bit 12 is PAT. */
+	if (level && (pte & VTD_ADDR & pt_entry_mask(g, level) &
+		      ~VTD_FS_PAT_LARGE))
+		return PT_ENT_RESERVED;
+	d->lg2 = g->shift[level];
+	d->oa = pte & VTD_ADDR & ~pt_entry_mask(g, level);
+	d->attr = (pte & VTD_FS_PCD) ? PT_PROT_MMIO : 0;
+	d->af = true;
+	d->write_dbm = false;
+	return PT_ENT_LEAF;
+}
+
+const struct pt_fmt pt_fmt_vtd_fs = {
+	.id = PT_FMT_VTD_FS,
+	.name = "vtd-fs",
+	.init = vtd_fs_init,
+	.table_pte = vtd_fs_table_pte,
+	.leaf_tmpl = vtd_fs_leaf_tmpl,
+	.leaf_resize = vtd_fs_leaf_resize,
+	.decode = vtd_fs_decode,
+};

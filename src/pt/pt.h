@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/pt: IO page tables in real hardware formats behind one generic walker.
+ *
+ * This header owns the internal API of the page-table layer: the format ids,
+ * the creation config, the derived geometry, map/unmap/iova_to_phys, dirty
+ * tracking, the invalidation gather and the software walker used by the
+ * emulated translation engine.
+ *
+ * Formats (one const descriptor each, see pt_priv.h and fmt_*.c):
+ *   PT_FMT_VTD_SS   Intel VT-d second stage, 3/4/5 levels, 4K/2M/1G
+ *   PT_FMT_VTD_FS   Intel VT-d first stage = x86-64 4/5-level paging
+ *   PT_FMT_ARM_S1   ARM VMSAv8-64 stage 1, 4K/16K/64K granule
+ *   PT_FMT_ARM_S2   ARM VMSAv8-64 stage 2 (with concatenated top tables)
+ *   PT_FMT_AMD_V1   AMD IOMMU v1 host table, 1-6 levels, NL=7 page sizes
+ *
+ * Level numbering is bottom-up everywhere in this layer: level 0 is the
+ * table whose entries map granule-sized pages (VT-d "PT", ARM "L3", AMD
+ * level 1).  The top table is level levels-1.
+ *
+ * Memory model: an output address (oa) is a host virtual address of this
+ * process, and so is every table address stored in an entry; tables are
+ * granule-aligned allocations.  The walker reads tables through a struct
+ * pt_mem fetch callback so a nested configuration can translate stage-1
+ * table addresses through stage 2.
+ *
+ * Ranges: `start`/`last` are inclusive; `length` appears only at the API.
+ * Every iova + length - 1 is overflow checked (-EOVERFLOW).
+ *
+ * Locking: none.  One writer at a time per table (map, unmap, dirty clear);
+ * pt_walk() may run concurrently with a writer: entries are written with
+ * single 64-bit stores and a new table is zeroed before it is published.
+ */
+#ifndef UIOMMU_PT_H
+#define UIOMMU_PT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PT_MAX_LEVELS 6
+
+enum pt_format {
+	PT_FMT_VTD_SS = 1,
+	PT_FMT_VTD_FS,
+	PT_FMT_ARM_S1,
+	PT_FMT_ARM_S2,
+	PT_FMT_AMD_V1,
+	PT_FMT_NR
+};
+
+/* Permissions and attributes of a mapping (map) or a translation (walk). */
+enum {
+	PT_PROT_READ = 1u << 0,
+	PT_PROT_WRITE = 1u << 1,
+	/* Instruction fetch allowed; without it ARM sets UXN|PXN / XN and
+	 * x86 sets XD (only with PT_CFG_X86_NXE). */
+	PT_PROT_EXEC = 1u << 2,
+	/* Privileged-only: ARM S1 AP[1]=0, x86 U/S=0.  Default is user. */
+	PT_PROT_PRIV = 1u << 3,
+	/* Cacheable/coherent: VT-d SNP, ARM WB + inner shareable, AMD FC. */
+	PT_PROT_CACHE = 1u << 4,
+	/* Device memory: ARM Device-nGnRE, x86 FS PCD|PWT. */
+	PT_PROT_MMIO = 1u << 5,
+};
+
+#define PT_PROT_ALL                                                   \
+	(PT_PROT_READ | PT_PROT_WRITE | PT_PROT_EXEC | PT_PROT_PRIV | \
+	 PT_PROT_CACHE | PT_PROT_MMIO)
+
+enum {
+	/*
+	 * The hardware updates access and dirty state: ARM HA+HD (writable
+	 * leaves are written with DBM, as writable-clean), VT-d SSADE, AMD
+	 * HAD.  pt_walk() then sets A/D like hardware instead of faulting on
+	 * ARM AF=0 or DBM-clean writes.
+	 */
+	PT_CFG_HW_AD = 1u << 0,
+	/* ARM stage 2: never fold the top level into concatenated tables. */
+	PT_CFG_ARM_NO_CONCAT = 1u << 1,
+	/* x86 first stage: XD (bit 63) is enabled (NXE); else it is never
+	 * written and a set XD is a reserved-bit fault. */
+	PT_CFG_X86_NXE = 1u << 2,
+};
+
+/*
+ * Table-page allocator.  alloc must return zeroed memory of @size bytes
+ * aligned to @align, or NULL.  Used for fault injection in tests and for
+ * memory pools; NULL ops use posix_memalign().
+ */
+struct pt_alloc_ops {
+	void *(*alloc)(void *priv, size_t size, size_t align);
+	void (*free)(void *priv, void *p, size_t size);
+	void *priv;
+};
+
+/*
+ * What to build.  Give levels, or ias, or both (ias <= what the levels
+ * decode).  Zero fields take the format default.
+ */
+struct pt_cfg {
+	enum pt_format format;
+	unsigned int levels;	/* VT-d SS 3-5, FS 4-5, ARM derived, AMD 1-6 */
+	unsigned int ias;	/* input address bits (VT-d SS 39/48/57 ...) */
+	unsigned int oas;	/* output address bits (default 52, ARM 48) */
+	unsigned int granule;	/* ARM: 4096, 16384 or 65536; others 4096 */
+	uint64_t pgsize_bitmap;	/* allowed leaf sizes; 0 = all the format has */
+	unsigned int flags;	/* PT_CFG_* */
+	const struct pt_alloc_ops *alloc; /* pt_create() only */
+};
+
+struct pt_fmt;
+
+/*
+ * Geometry derived from a config by pt_geom_init(): everything the generic
+ * code needs to index and classify entries.  A walker of a table built by
+ * someone else (a guest's stage 1) needs only this and a root address.
+ */
+struct pt_geom {
+	const struct pt_fmt *fmt;
+	enum pt_format format;
+	unsigned int flags;		/* PT_CFG_* */
+	uint8_t levels;
+	uint8_t top;			/* levels - 1 */
+	uint8_t gran_lg2;		/* 12, 14 or 16 */
+	uint8_t bits;			/* index bits per level */
+	uint8_t ias;
+	uint8_t oas;
+	bool sign_extend;		/* x86 canonical input addresses */
+	bool replicate;			/* multi-entry units repeat one entry (AMD) */
+	uint16_t leaf_levels;		/* bit L: level L may hold leaves */
+	uint8_t shift[PT_MAX_LEVELS];	/* log2 of one entry's span */
+	uint8_t contig_lg2[PT_MAX_LEVELS]; /* ARM: log2 entries per CONT run */
+	uint32_t idx_mask[PT_MAX_LEVELS]; /* entries at that level - 1 */
+	uint64_t pgsize_bitmap;		/* leaf sizes map() may use */
+	uint64_t va_mask;		/* (1 << ias) - 1 */
+	uint64_t oa_limit;		/* 1 << oas (0 for 64) */
+	uint64_t present_mask;		/* entry present iff (e & mask) */
+	uint64_t addr_mask;		/* table address / OA field */
+	uint64_t af_mask;		/* accessed flag (ARM AF, A bits) */
+	uint64_t dirty_mask;		/* dirty iff (e & dirty_mask) == */
+	uint64_t dirty_val;		/*   dirty_val */
+	uint64_t dirty_bit;		/* the bit toggled by clean/dirty */
+	bool dirty_when_set;		/* dirty_bit set means dirty */
+	size_t root_bytes;		/* bytes allocated for the top table */
+};
+
+struct pt;
+
+/*
+ * Invalidation gather.  map/unmap/dirty-clear widen [start, last] (in IOVA
+ * space, sign-extended for x86) to cover every translation they changed;
+ * unmap queues the table pages it removed.  The caller flushes the IOTLB
+ * and paging-structure caches for the range once, then calls
+ * pt_gather_release() to free the pages: until then a hardware walker that
+ * cached a pointer may still read them (their entry 0 holds the list link,
+ * a page-aligned value that every format reads as not present).
+ */
+struct pt_gather {
+	uint64_t start;		/* start > last: nothing to flush */
+	uint64_t last;
+	unsigned int max_leaf_lg2; /* largest leaf changed in place (split) */
+	bool tables_changed;	/* tables freed or a leaf split into a table */
+	struct pt *pt;		/* owner of the queued pages (one table) */
+	void *freelist;		/* pages, linked through entry 0 */
+	size_t nr_pages;
+};
+
+/* Prepares an empty gather. */
+void pt_gather_init(struct pt_gather *gather);
+
+/* Frees the queued table pages (call after the IOTLB flush). */
+void pt_gather_release(struct pt_gather *gather);
+
+/*
+ * pt_geom_init() - validate @cfg and derive the geometry.
+ * Return: 0; -EINVAL bad format, levels/ias/oas/granule combination or an
+ * empty page-size set; -EOPNOTSUPP a valid but unsupported combination.
+ */
+int pt_geom_init(struct pt_geom *g, const struct pt_cfg *cfg);
+
+/*
+ * pt_create() - allocate an empty table (the root) for @cfg.
+ * Return: 0 and *@out; -EINVAL/-EOPNOTSUPP as pt_geom_init(); -ENOMEM.
+ */
+int pt_create(const struct pt_cfg *cfg, struct pt **out);
+
+/* Frees every table page.  Release outstanding gathers first.  NULL ok. */
+void pt_destroy(struct pt *pt);
+
+const struct pt_geom *pt_get_geom(const struct pt *pt);
+
+/* Root table address, as programmed into a context entry / STE / DTE. */
+uint64_t pt_root(const struct pt *pt);
+
+/* Bytes of table memory in the tree (root included). */
+size_t pt_table_bytes(const struct pt *pt);
+
+/*
+ * pt_map() - map [iova, iova + length) to [oa, oa + length).
+ * Picks, for each piece, the largest leaf (natural, ARM contiguous run or
+ * AMD NL=7 size) that the alignment of iova and oa, the remaining length
+ * and the allowed page sizes permit.  @gather (may be NULL) gets the range.
+ * Return: 0; -EINVAL misaligned to the smallest allowed page, zero length,
+ * iova outside the input range, oa beyond the output range, bad prot;
+ * -EOVERFLOW wrap; -EEXIST something is mapped in the range; -ENOMEM.  On
+ * every error the table translates exactly as before.
+ */
+int pt_map(struct pt *pt, uint64_t iova, uint64_t oa, uint64_t length,
+	   unsigned int prot, struct pt_gather *gather)
+	__attribute__((warn_unused_result));
+
+/*
+ * pt_unmap() - remove every leaf in [iova, iova + length).
+ * A leaf that straddles an end of the range is split first (a contiguous or
+ * NL=7 run into single entries, a block into a new lower table holding the
+ * rest).  Tables that become empty are removed (queued on @gather, or freed
+ * at once when @gather is NULL).  *@unmapped (may be NULL) gets the bytes
+ * removed; holes are skipped.  Only a split allocates: unmapping exactly
+ * what earlier maps created never fails for lack of memory.
+ * Return: 0; -EINVAL misaligned to the granule, zero length, out of range;
+ * -EOVERFLOW; -ENOMEM a split table could not be allocated (nothing changed).
+ */
+int pt_unmap(struct pt *pt, uint64_t iova, uint64_t length,
+	     struct pt_gather *gather, uint64_t *unmapped);
+
+/*
+ * pt_iova_to_phys() - translate one address (no permission checks).
+ * Outputs may be NULL; *@leaf_size is the leaf unit (a contiguous or NL=7
+ * run counts as one unit).
+ * Return: 0; -ENOENT not mapped; -EINVAL outside the input range.
+ */
+int pt_iova_to_phys(const struct pt *pt, uint64_t iova, uint64_t *oa,
+		    unsigned int *prot, uint64_t *leaf_size);
+
+/* Dirty tracking. */
+enum {
+	PT_DIRTY_NO_CLEAR = 1u << 0, /* report only, leave the bits set */
+};
+
+/* Called for each run of dirty IOVA (runs are merged). */
+typedef void (*pt_dirty_fn)(void *opaque, uint64_t iova, uint64_t length);
+
+/* A ready-made recorder: bit i is IOVA iova + (i << pgshift). */
+struct pt_dirty_bitmap {
+	uint64_t iova;
+	unsigned int pgshift;
+	uint64_t npages;
+	uint64_t *bits;
+};
+
+void pt_dirty_bitmap_record(void *opaque, uint64_t iova, uint64_t length);
+
+/*
+ * pt_read_and_clear_dirty() - report dirty leaves in [iova, iova+length).
+ * A leaf unit is dirty if any of its entries is (hardware may dirty any
+ * entry of a contiguous/NL=7 run); the whole unit is then cleaned, and the
+ * part inside the range is reported.  Cleared ranges go into @gather.
+ * Return: 0; -EINVAL/-EOVERFLOW as pt_unmap(); -EOPNOTSUPP the table has
+ * no dirty state (ARM without PT_CFG_HW_AD).
+ */
+int pt_read_and_clear_dirty(struct pt *pt, uint64_t iova, uint64_t length,
+			    unsigned int flags, pt_dirty_fn fn, void *opaque,
+			    struct pt_gather *gather);
+
+/* ---- software walker ---- */
+
+/*
+ * How the walker reads tables.  fetch() turns the table address @addr (an
+ * IPA/GPA for a nested stage 1) into a host pointer to @size bytes, or
+ * returns NULL (the walk faults with PT_FAULT_FETCH; a nested fetch records
+ * its own stage-2 fault details in its state).  A NULL struct pt_mem means
+ * identity: table addresses are host pointers.
+ */
+struct pt_mem {
+	uint64_t *(*fetch)(const struct pt_mem *mem, uint64_t addr,
+			   size_t size);
+	void *opaque;
+};
+
+/* Access being translated. */
+enum {
+	PT_ACCESS_READ = 1u << 0,
+	PT_ACCESS_WRITE = 1u << 1,
+	PT_ACCESS_EXEC = 1u << 2,
+	PT_ACCESS_PRIV = 1u << 3, /* privileged request (PASID PR / EL1) */
+	/* Translate only: no permission or access-flag checks, no A/D
+	 * updates (iova_to_phys). */
+	PT_ACCESS_PROBE = 1u << 4,
+};
+
+enum pt_fault {
+	PT_FAULT_NONE = 0,
+	PT_FAULT_NOT_PRESENT,	/* invalid entry (ARM translation fault) */
+	PT_FAULT_PERMISSION,	/* see fault_access for the denied right */
+	PT_FAULT_ADDRESS_SIZE,	/* input beyond ias, or table/OA beyond oas */
+	PT_FAULT_ACCESS_FLAG,	/* ARM AF=0 without hardware AF update */
+	PT_FAULT_NON_CANONICAL,	/* x86 first stage input not sign-extended */
+	PT_FAULT_RESERVED,	/* reserved encoding (x86 PS at PML4, AMD NL) */
+	PT_FAULT_FETCH,		/* struct pt_mem could not read the table */
+};
+
+struct pt_walk_result {
+	enum pt_fault fault;
+	unsigned int fault_level;  /* level whose entry faulted */
+	unsigned int fault_access; /* PT_ACCESS_* bit denied (PERMISSION) */
+	unsigned int reads;	   /* table entries loaded */
+	uint64_t oa;		   /* translated address */
+	unsigned int leaf_lg2;	   /* log2 of the leaf unit */
+	unsigned int leaf_level;
+	unsigned int prot;	   /* PT_PROT_* granted (ANDed down the walk) */
+	uint64_t pte;		   /* the leaf entry as read */
+};
+
+/*
+ * pt_walk() - translate @iova for @access the way the hardware would.
+ * Walks the table at @root described by @g (from pt_get_geom() or a
+ * pt_geom_init() of a guest's config), reading through @mem (NULL =
+ * identity).  Counts entry loads in res->reads.  With PT_CFG_HW_AD and
+ * without PT_ACCESS_PROBE it sets the leaf's accessed flag and, for a
+ * write, its dirty state (atomically, like hardware).
+ * Return: 0 (res->oa valid); -EFAULT (res->fault says why); -EINVAL bad
+ * arguments.
+ */
+int pt_walk(const struct pt_geom *g, uint64_t root, const struct pt_mem *mem,
+	    uint64_t iova, unsigned int access, struct pt_walk_result *res);
+
+/* pt_walk() on a table made by pt_create(), identity memory. */
+int pt_walk_table(const struct pt *pt, uint64_t iova, unsigned int access,
+		  struct pt_walk_result *res);
+
+/* Format descriptor name ("vtd-ss", "arm-s1", ...) or NULL. */
+const char *pt_format_name(enum pt_format format);
+
+/* Memory attribute indirection the ARM stage-1 leaves assume (MAIR):
+ * index 0 Normal NC (0x44), 1 Normal WB RW-allocate (0xff), 2 Device-nGnRE
+ * (0x04). */
+#define PT_ARM_MAIR 0x0004ff44ULL
+
+#endif

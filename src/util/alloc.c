@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+/* Fault-injection counters for uz_*() (see alloc.h). */
+#include "util/alloc.h"
+
+unsigned long ut_fail_nth;
+unsigned long ut_fail_hits;

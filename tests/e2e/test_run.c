@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * End-to-end tests of the uiommu command and the preload shim: run the
+ * built binaries (the uiommu command, the programs of tests/progs) as a
+ * user would and check exit statuses and output.
+ *
+ * The programs under tests/progs/ do the detailed checking from inside;
+ * these tests only judge their verdict (exit status and last line).
+ */
+#include "harness.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct run_result {
+	int status;      /* exit status; 128 + signal if killed */
+	char out[65536]; /* stdout, NUL-terminated (truncated if longer) */
+	char err[16384]; /* stderr, likewise */
+};
+
+/* In the child: apply "NAME=VALUE" (set) or "NAME" (unset) edits, exec. */
+static _Noreturn void run_child(const char *const argv[],
+				const char *const env[], int out, int err)
+{
+	for (int i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		char name[256];
+
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(eq ? eq - env[i] : (ptrdiff_t)strlen(env[i])),
+			 env[i]);
+		if (eq)
+			setenv(name, eq + 1, 1);
+		else
+			unsetenv(name);
+	}
+	if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(126);
+	/* exec does not write to argv; its prototype predates const. */
+	execv(argv[0], (char *const *)argv);
+	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Read both pipes to EOF without letting either fill up and block. */
+static void run_drain(int out, int err, struct run_result *r)
+{
+	struct pollfd p[2] = { { out, POLLIN, 0 }, { err, POLLIN, 0 } };
+	char *buf[2] = { r->out, r->err };
+	size_t cap[2] = { sizeof(r->out) - 1, sizeof(r->err) - 1 };
+	size_t len[2] = { 0, 0 };
+	int open_fds = 2;
+
+	while (open_fds && poll(p, 2, -1) >= 0) {
+		for (int i = 0; i < 2; i++) {
+			char scratch[4096];
+			ssize_t n;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			n = read(p[i].fd, scratch, sizeof(scratch));
+			if (n <= 0) {
+				p[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			if ((size_t)n > cap[i] - len[i])
+				n = cap[i] - len[i];
+			memcpy(buf[i] + len[i], scratch, n);
+			len[i] += n;
+		}
+	}
+	r->out[len[0]] = '\0';
+	r->err[len[1]] = '\0';
+}
+
+/* Run @argv (a path, not searched) with @env edits; fills @r. */
+static void run_cmd(const char *const argv[], const char *const env[],
+		    struct run_result *r)
+{
+	int out[2], err[2], status;
+	pid_t pid;
+
+	ASSERT_OK(pipe(out));
+	ASSERT_OK(pipe(err));
+	fflush(NULL);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(out[0]);
+		close(err[0]);
+		run_child(argv, env, out[1], err[1]);
+	}
+	close(out[1]);
+	close(err[1]);
+	run_drain(out[0], err[0], r);
+	close(out[0]);
+	close(err[0]);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status);
+}
+
+/* Wrong status: show what the program said, for the failing test's log. */
+#define ASSERT_STATUS(r, want)                                                \
+	do {                                                                  \
+		if ((r)->status != (want))                                    \
+			fprintf(stderr, "  stdout:\n%s\n  stderr:\n%s\n",       \
+				(r)->out, (r)->err);                          \
+		ASSERT_EQ((r)->status, (want));                               \
+	} while (0)
+
+/* Path of a file in the build directory, in a static buffer per slot. */
+static char *build_path(int slot, const char *rel)
+{
+	static char paths[4][PATH_MAX];
+
+	snprintf(paths[slot], PATH_MAX, "%s/%s", t_build_dir(), rel);
+	return paths[slot];
+}
+
+/* The last non-empty line of @s (modified in place). */
+static const char *last_line(char *s)
+{
+	size_t n = strlen(s);
+	char *nl;
+
+	while (n && s[n - 1] == '\n')
+		s[--n] = '\0';
+	nl = strrchr(s, '\n');
+	return nl ? nl + 1 : s;
+}
+
+/* `uiommu run -- PROG` must pass and say "PROG: N checks passed". */
+static void run_prog_under_shim(const char *prog)
+{
+	char rel[64];
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--", NULL, NULL };
+	static struct run_result r;
+	const char *line;
+	char want[80];
+	unsigned int n = 0;
+
+	snprintf(rel, sizeof(rel), "tests/progs/%s", prog);
+	argv[3] = build_path(1, rel);
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 0);
+	line = last_line(r.out);
+	snprintf(want, sizeof(want), "%s: %%u checks passed", prog);
+	if (sscanf(line, want, &n) != 1 || n == 0)
+		FAIL("last line \"%s\", want \"%s: N checks passed\"", line,
+		     prog);
+}
+
+TEST(run, linux_uapi_prog_under_shim)
+{
+	run_prog_under_shim("linux_uapi_prog");
+}
+
+TEST(run, shim_prog_under_shim)
+{
+	run_prog_under_shim("shim_prog");
+}
+
+/* Without the shim /dev/iommu does not exist here: nothing is faked. */
+TEST(run, linux_uapi_prog_without_shim_exits_3)
+{
+	const char *argv[] = { build_path(0, "tests/progs/linux_uapi_prog"), NULL };
+	const char *env[] = { "LD_PRELOAD", NULL };
+	static struct run_result r;
+
+	if (!access("/dev/iommu", F_OK))
+		SKIP("this machine has a real /dev/iommu");
+	run_cmd(argv, env, &r);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_NONNULL(strstr(r.out, "/dev/iommu"));
+}
+
+TEST(run, missing_preload_exits_1)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--", "/bin/true",
+			 NULL };
+	const char *env[] = { "UIOMMU_PRELOAD=/nonexistent/libuiommu-preload.so",
+			NULL };
+	static struct run_result r;
+
+	run_cmd(argv, env, &r);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_NONNULL(strstr(r.err, "uiommu run: "));
+	ASSERT_NONNULL(strstr(r.err, "/nonexistent/libuiommu-preload.so"));
+	ASSERT_EQ(r.out[0], '\0');
+}
+
+TEST(run, missing_program_exits_127)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--",
+			 "/nonexistent/prog", NULL };
+	static struct run_result r;
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 127);
+	ASSERT_NONNULL(strstr(r.err, "uiommu run: /nonexistent/prog"));
+}
+
+TEST(run, no_program_is_a_usage_error)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--", NULL };
+	static struct run_result r;
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_NONNULL(strstr(r.err, "usage: uiommu run"));
+}
+
+/*
+ * The shim goes in front of an existing LD_PRELOAD, and --platform reaches
+ * the program as an absolute UIOMMU_PLATFORM.
+ */
+TEST(run, sets_ld_preload_and_platform)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--platform",
+			 build_path(1, "uiommu"), "--", "/bin/sh", "-c",
+			 "echo \"P=$LD_PRELOAD\"; echo \"U=$UIOMMU_PLATFORM\"",
+			 NULL };
+	/* ld.so warns about the missing library and carries on. */
+	const char *env[] = { "LD_PRELOAD=/nonexistent/libx.so", NULL };
+	static struct run_result r;
+	char *p, *u, *end;
+
+	run_cmd(argv, env, &r);
+	ASSERT_STATUS(&r, 0);
+	p = strstr(r.out, "P=");
+	u = strstr(r.out, "U=");
+	ASSERT_NONNULL(p);
+	ASSERT_NONNULL(u);
+	end = strchr(p, '\n');
+	ASSERT_NONNULL(end);
+	*end = '\0';
+	ASSERT_NONNULL(strstr(p, "/libuiommu-preload.so:/nonexistent/libx.so"));
+	ASSERT_EQ(u[2], '/');
+	end = strchr(u, '\n');
+	ASSERT_NONNULL(end);
+	*end = '\0';
+	ASSERT_EQ(strcmp(end - strlen("/uiommu"), "/uiommu"), 0);
+}
+
+TEST(run, unknown_command_exits_2)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "bogus", NULL };
+	static struct run_result r;
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_NONNULL(strstr(r.err, "bogus"));
+}
+
+TEST(run, help_lists_subcommands)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "--help", NULL };
+	static struct run_result r;
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_NONNULL(strstr(r.out, "\n  run "));
+	ASSERT_NONNULL(strstr(r.out, "\n  demo "));
+	ASSERT_NONNULL(strstr(r.out, "\n  version "));
+}
+
+/* "uiommu help run" and "uiommu run --help" print the same usage. */
+TEST(run, help_for_a_command)
+{
+	const char *a1[] = { build_path(0, "uiommu"), "help", "run", NULL };
+	const char *a2[] = { build_path(0, "uiommu"), "run", "--help", NULL };
+	static struct run_result r1, r2;
+
+	run_cmd(a1, NULL, &r1);
+	run_cmd(a2, NULL, &r2);
+	ASSERT_STATUS(&r1, 0);
+	ASSERT_STATUS(&r2, 0);
+	ASSERT_NONNULL(strstr(r1.out, "usage: uiommu run [--platform FILE]"));
+	ASSERT_EQ(strcmp(r1.out, r2.out), 0);
+}
+
+TEST(run, version)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "version", NULL };
+	static struct run_result r;
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_EQ(strncmp(r.out, "uiommu ", 7), 0);
+}
