@@ -10,6 +10,9 @@
 # Options: O=DIR (build directory), SAN=1, WERROR=0, V=1.
 # Each directory lists its sources in mk/<dir>.mk.
 
+# `make` alone builds; the fragments below define other targets.
+.DEFAULT_GOAL := all
+
 ifeq ($(origin CC),default)
 CC := gcc
 endif

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -15,8 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static char **bench_prefixes;
-static int bench_nprefixes;
+/* Command-line glob patterns selecting benchmarks by name. */
+static char **bench_patterns;
+static int bench_npatterns;
 
 /* Cost of one bench_now_ns(), measured at start-up. */
 static double bench_clock_ns;
@@ -111,11 +113,10 @@ bool bench_selected(const char *name)
 {
 	int i;
 
-	if (!bench_nprefixes)
+	if (!bench_npatterns)
 		return true;
-	for (i = 0; i < bench_nprefixes; i++)
-		if (!strncmp(name, bench_prefixes[i],
-			     strlen(bench_prefixes[i])))
+	for (i = 0; i < bench_npatterns; i++)
+		if (!fnmatch(bench_patterns[i], name, 0))
 			return true;
 	return false;
 }
@@ -210,8 +211,8 @@ static void perf_ctl(const char *cmd)
 
 void bench_init(int argc, char **argv)
 {
-	bench_prefixes = argv + 1;
-	bench_nprefixes = argc > 1 ? argc - 1 : 0;
+	bench_patterns = argv + 1;
+	bench_npatterns = argc > 1 ? argc - 1 : 0;
 	open_perf_ctl();
 	pin_to_current_cpu();
 	warn_if_busy();
@@ -245,12 +246,19 @@ static uint64_t timed_call(const struct bench_spec *s, uint64_t iters)
 static uint64_t auto_batch(const struct bench_spec *s)
 {
 	uint64_t batch = 1, ns;
+	bool first = true;
 
 	for (;;) {
 		ns = timed_call(s, batch);
-		if (ns >= BENCH_MIN_SAMPLE_NS ||
-		    (s->max_batch && batch >= s->max_batch))
+		/*
+		 * Never stop on the first call: it carries one-time costs
+		 * (lazy set-up, cold caches) that would make one operation
+		 * look long enough to fill a sample on its own.
+		 */
+		if (!first && (ns >= BENCH_MIN_SAMPLE_NS ||
+			       (s->max_batch && batch >= s->max_batch)))
 			break;
+		first = false;
 		/*
 		 * Aim 25% past the target, but grow at most 16x per step so
 		 * a first call slowed by a page fault cannot overshoot.

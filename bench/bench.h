@@ -32,7 +32,7 @@
 #define BENCH_MIN_SAMPLE_NS 2000000ull /* 2 ms */
 
 /* Default number of samples per result (the brief asks for >= 10). */
-#define BENCH_SAMPLES 15
+#define BENCH_SAMPLES 21
 
 struct bench_stats {
 	double median;
@@ -108,8 +108,9 @@ static inline uint64_t bench_rand_below(uint64_t *state, uint64_t n)
 }
 
 /*
- * Parses the command line: each argument is a name prefix; a benchmark runs
- * if no prefix was given or its name starts with one of them.  Also pins the
+ * Parses the command line: each argument is a glob pattern (fnmatch) on
+ * benchmark names, e.g. "calib_*" or "ioas_map_unmap_100000"; a benchmark
+ * runs if no pattern was given or one matches its name.  Also pins the
  * process to the CPU it is running on, so samples do not pay for migrations,
  * and warns on stderr when the machine is busy.
  */

@@ -4,9 +4,9 @@
 # ignores SAN and the caller's O: it re-runs make in build-bench/ with SAN
 # empty (-O2, no sanitizers) and BENCH_INNER=1, and that inner make builds
 # libuiommu.a and the programs below, then runs them in the listed order
-# (calibration first).  BENCH_FILTER="prefix ..." runs only the benchmarks
-# whose names start with one of the prefixes, e.g.
-#   make bench BENCH_FILTER="calib_ ioas_map_unmap"
+# (calibration first).  BENCH_FILTER="pattern ..." runs only the benchmarks
+# whose names match one of the glob patterns, e.g.
+#   make bench BENCH_FILTER='calib_* ioas_map_unmap_100000'
 #
 # Every program in BENCH_PROGS is one source file linked with the shared
 # sampling code (BENCH_SRCS) and libuiommu.a.
@@ -27,8 +27,9 @@ $(BENCH_BINS): $(O)/bench/%: $(O)/obj/bench/%.o $(BENCH_OBJS) \
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BENCH_OBJS) $(O)/libuiommu.a $(LDLIBS)
 
+# set -f: the filter's globs are for the programs, not for the shell.
 bench: $(BENCH_BINS)
-	$(Q)set -e; for b in $(BENCH_BINS); do $$b $(BENCH_FILTER); done
+	$(Q)set -ef; for b in $(BENCH_BINS); do $$b $(BENCH_FILTER); done
 
 -include $(BENCH_OBJS:.o=.d) $(patsubst %.c,$(O)/obj/%.d,$(BENCH_PROGS))
 

@@ -24,9 +24,10 @@ static const struct tool_cmd tool_cmds[] = {
 		"run a program with /dev/iommu provided by uiommu",
 		"usage: uiommu run [--platform FILE] -- PROGRAM [ARGS...]\n"
 		"\n"
-		"Runs PROGRAM with libuiommu-preload.so prepended to LD_PRELOAD,\n"
-		"so that its open(\"/dev/iommu\") and ioctls on that descriptor\n"
-		"are served by uiommu inside the program's own process.\n"
+		"Runs PROGRAM with libuiommu-preload.so prepended to\n"
+		"LD_PRELOAD, so that its open(\"/dev/iommu\") and ioctls on\n"
+		"that descriptor are served by uiommu inside the program's\n"
+		"own process.\n"
 		"\n"
 		"  --platform FILE  platform description, passed to the shim\n"
 		"                   as UIOMMU_PLATFORM (absolute path)\n"
@@ -60,9 +61,11 @@ static void print_usage(FILE *out)
 {
 	fprintf(out, "usage: uiommu <command> [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < N_CMDS; i++)
-		fprintf(out, "  %-9s %s\n", tool_cmds[i].name, tool_cmds[i].help);
+		fprintf(out, "  %-9s %s\n", tool_cmds[i].name,
+			tool_cmds[i].help);
 	fprintf(out, "  %-9s %s\n", "help", "show help for a command");
-	fprintf(out, "\nSee 'uiommu help <command>' for a command's options.\n");
+	fprintf(out,
+		"\nSee 'uiommu help <command>' for a command's options.\n");
 }
 
 static void print_cmd_help(const struct tool_cmd *c)

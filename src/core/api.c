@@ -165,7 +165,8 @@ int ioas_allow_iovas(struct uiommu_ctx *ctx, uint32_t ioas_id,
 	for (uint32_t i = 0; i < n; i++)
 		if (r[i].start >= r[i].last)
 			goto err;
-	qsort(r, n, sizeof(*r), api_range_cmp);
+	if (n > 1)
+		qsort(r, n, sizeof(*r), api_range_cmp);
 	for (uint32_t i = 1; i < n; i++)
 		if (r[i].start <= r[i - 1].last)
 			goto err;

@@ -85,7 +85,7 @@ static void amd_set_sizes(struct pt_geom *g)
 	for (l = 0; l < g->levels; l++) {
 		if (!(g->leaf_levels & (1u << l)))
 			continue;
-		for (lg2 = g->shift[l]; lg2 < g->shift[l] + 9; lg2++) {
+		for (lg2 = g->shift[l]; lg2 < g->shift[l] + 9u; lg2++) {
 			if (lg2 > AMD_MAX_PAGE_LG2 || lg2 >= g->ias)
 				break;
 			/* The replicas must fit in the (top) table. */
@@ -191,7 +191,7 @@ static enum pt_ekind amd_decode(const struct pt_geom *g, unsigned int level,
 		 * + 1); it must lie strictly between this level's entry size
 		 * and the next level's. */
 		d->lg2 = (unsigned int)__builtin_ctzll(~(pte >> 12)) + 13;
-		if (d->lg2 <= g->shift[level] || d->lg2 >= g->shift[level] + 9)
+		if (d->lg2 <= g->shift[level] || d->lg2 >= g->shift[level] + 9u)
 			return PT_ENT_RESERVED;
 	}
 	d->oa = pte & AMD_ADDR & ~pt_log2_mask(d->lg2);

@@ -191,13 +191,11 @@ static inline struct ufile *fd_peek(int fd)
 	return s ? atomic_load_explicit(s, memory_order_relaxed) : NULL;
 }
 
-/* Called with shim_lock held; allocates the chunk for @fd if needed. */
+/* With shim_lock held, @fd < FD_MAX: allocate @fd's chunk if needed. */
 static struct ufile *_Atomic *fd_slot_alloc(int fd)
 {
 	struct fd_chunk *c;
 
-	if (fd < 0 || fd >= FD_MAX)
-		return NULL;
 	c = atomic_load_explicit(&fd_dir[fd >> FD_CHUNK_SHIFT],
 				 memory_order_relaxed);
 	if (!c) {
@@ -236,17 +234,20 @@ static void ufile_put(struct ufile *f)
 
 /*
  * With shim_lock held: make @fd refer to @f (taking a reference), dropping
- * whatever @fd referred to before.  A stale binding can exist when the
- * descriptor was closed behind our back (close_range(), a raw syscall);
- * the kernel reusing the number tells us it is gone.  Returns the file
- * that was dropped, for the caller to put after unlocking, or NULL.
+ * whatever @fd referred to before: dup2's target, or a stale binding of a
+ * descriptor closed behind our back (close_range(), a raw syscall) whose
+ * number the kernel has now reused.  *@dropped gets that file or NULL, for
+ * the caller to put after unlocking.  0, -EMFILE or -ENOMEM.
  */
 static int fd_bind_locked(int fd, struct ufile *f, struct ufile **dropped)
 {
-	struct ufile *_Atomic *s = fd_slot_alloc(fd);
+	struct ufile *_Atomic *s;
 
-	if (!s)
+	if (fd < 0 || fd >= FD_MAX)
 		return -EMFILE;
+	s = fd_slot_alloc(fd);
+	if (!s)
+		return -ENOMEM;
 	*dropped = atomic_load_explicit(s, memory_order_relaxed);
 	atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
 	atomic_store_explicit(s, f, memory_order_release);
@@ -621,9 +622,12 @@ SHIM_EXPORT int close(int fd)
 	pthread_mutex_lock(&shim_lock);
 	rc = real()->close(fd);
 	err = errno;
-	/* Linux releases the descriptor even when close reports an error. */
-	if (rc == 0 || err != EBADF)
-		f = fd_unbind_locked(fd);
+	/*
+	 * Unbind whatever close said: Linux releases the descriptor even when
+	 * close reports an error, and EBADF means it was already closed
+	 * behind our back.
+	 */
+	f = fd_unbind_locked(fd);
 	pthread_mutex_unlock(&shim_lock);
 	if (f)
 		ufile_put(f);
@@ -667,7 +671,7 @@ static int shim_dup(const struct dup_req *r)
 {
 	bool to = r->kind == DUP_TO || r->kind == DUP_TO_FLAGS;
 	struct ufile *f, *dropped = NULL;
-	int newfd, err;
+	int newfd, err, rc;
 
 	if (__builtin_expect(!fd_peek(r->fd) && !(to && fd_peek(r->arg)), 1))
 		return to ? dup_real(r) : fd_fresh(dup_real(r));
@@ -681,12 +685,13 @@ static int shim_dup(const struct dup_req *r)
 		dropped = fd_unbind_locked(newfd);
 		goto out;
 	}
-	if (fd_bind_locked(newfd, f, &dropped)) {
-		/* Unreachable in practice: newfd < RLIMIT_NOFILE <= FD_MAX. */
+	rc = fd_bind_locked(newfd, f, &dropped);
+	if (rc) {
+		/* It cannot be ours: do not leave it half-made. */
 		dropped = fd_unbind_locked(newfd);
 		real()->close(newfd);
 		newfd = -1;
-		err = EMFILE;
+		err = -rc;
 	}
 out:
 	pthread_mutex_unlock(&shim_lock);

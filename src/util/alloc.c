@@ -3,4 +3,3 @@
 #include "util/alloc.h"
 
 unsigned long ut_fail_nth;
-unsigned long ut_fail_hits;

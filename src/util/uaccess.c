@@ -5,7 +5,7 @@
  * The handler is installed once, process-wide, with SA_NODEFER so that the
  * siglongjmp() out of it leaves SIGSEGV unblocked without having to save
  * and restore the signal mask (sigsetjmp(env, 0) costs no system call).
- * The byte loops are not instrumented by ASan: they are exactly the code
+ * The byte loops are not instrumented by ASan or UBSan: they are the code
  * that is allowed to touch memory that may not exist.
  */
 #include "util/uaccess.h"
@@ -72,7 +72,7 @@ static inline void uacc_init(void)
 		pthread_once(&uacc_once, uacc_install);
 }
 
-__attribute__((noinline, no_sanitize_address)) static void
+__attribute__((noinline, no_sanitize_address, no_sanitize_undefined)) static void
 uacc_raw_copy(void *dst, const void *src, size_t n)
 {
 	volatile unsigned char *d = dst;
@@ -87,7 +87,7 @@ uacc_raw_copy(void *dst, const void *src, size_t n)
 		*d++ = *s++;
 }
 
-__attribute__((noinline, no_sanitize_address)) static int
+__attribute__((noinline, no_sanitize_address, no_sanitize_undefined)) static int
 uacc_raw_zero(const void *src, size_t n)
 {
 	const volatile unsigned char *s = src;

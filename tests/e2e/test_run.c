@@ -107,12 +107,12 @@ static void run_cmd(const char *const argv[], const char *const env[],
 }
 
 /* Wrong status: show what the program said, for the failing test's log. */
-#define ASSERT_STATUS(r, want)                                                \
-	do {                                                                  \
-		if ((r)->status != (want))                                    \
-			fprintf(stderr, "  stdout:\n%s\n  stderr:\n%s\n",       \
-				(r)->out, (r)->err);                          \
-		ASSERT_EQ((r)->status, (want));                               \
+#define ASSERT_STATUS(r, want)                                              \
+	do {                                                                \
+		if ((r)->status != (want))                                  \
+			fprintf(stderr, "  stdout:\n%s\n  stderr:\n%s\n",     \
+				(r)->out, (r)->err);                        \
+		ASSERT_EQ((r)->status, (want));                             \
 	} while (0)
 
 /* Path of a file in the build directory, in a static buffer per slot. */
@@ -140,7 +140,8 @@ static const char *last_line(char *s)
 static void run_prog_under_shim(const char *prog)
 {
 	char rel[64];
-	const char *argv[] = { build_path(0, "uiommu"), "run", "--", NULL, NULL };
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--", NULL,
+			       NULL };
 	static struct run_result r;
 	const char *line;
 	char want[80];
@@ -170,7 +171,8 @@ TEST(run, shim_prog_under_shim)
 /* Without the shim /dev/iommu does not exist here: nothing is faked. */
 TEST(run, linux_uapi_prog_without_shim_exits_3)
 {
-	const char *argv[] = { build_path(0, "tests/progs/linux_uapi_prog"), NULL };
+	const char *argv[] = { build_path(0, "tests/progs/linux_uapi_prog"),
+			       NULL };
 	const char *env[] = { "LD_PRELOAD", NULL };
 	static struct run_result r;
 
@@ -183,10 +185,11 @@ TEST(run, linux_uapi_prog_without_shim_exits_3)
 
 TEST(run, missing_preload_exits_1)
 {
-	const char *argv[] = { build_path(0, "uiommu"), "run", "--", "/bin/true",
-			 NULL };
-	const char *env[] = { "UIOMMU_PRELOAD=/nonexistent/libuiommu-preload.so",
-			NULL };
+	const char *argv[] = { build_path(0, "uiommu"), "run", "--",
+			       "/bin/true", NULL };
+	const char *env[] = {
+		"UIOMMU_PRELOAD=/nonexistent/libuiommu-preload.so", NULL,
+	};
 	static struct run_result r;
 
 	run_cmd(argv, env, &r);
@@ -199,7 +202,7 @@ TEST(run, missing_preload_exits_1)
 TEST(run, missing_program_exits_127)
 {
 	const char *argv[] = { build_path(0, "uiommu"), "run", "--",
-			 "/nonexistent/prog", NULL };
+			       "/nonexistent/prog", NULL };
 	static struct run_result r;
 
 	run_cmd(argv, NULL, &r);
@@ -223,10 +226,11 @@ TEST(run, no_program_is_a_usage_error)
  */
 TEST(run, sets_ld_preload_and_platform)
 {
-	const char *argv[] = { build_path(0, "uiommu"), "run", "--platform",
-			 build_path(1, "uiommu"), "--", "/bin/sh", "-c",
-			 "echo \"P=$LD_PRELOAD\"; echo \"U=$UIOMMU_PLATFORM\"",
-			 NULL };
+	const char *argv[] = {
+		build_path(0, "uiommu"), "run", "--platform",
+		build_path(1, "uiommu"), "--", "/bin/sh", "-c",
+		"echo \"P=$LD_PRELOAD\"; echo \"U=$UIOMMU_PLATFORM\"", NULL,
+	};
 	/* ld.so warns about the missing library and carries on. */
 	const char *env[] = { "LD_PRELOAD=/nonexistent/libx.so", NULL };
 	static struct run_result r;
@@ -294,4 +298,19 @@ TEST(run, version)
 	run_cmd(argv, NULL, &r);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_EQ(strncmp(r.out, "uiommu ", 7), 0);
+}
+
+/* The main job: `uiommu demo` runs every step as narrated and says so. */
+TEST(run, demo_behaves_as_narrated)
+{
+	static struct run_result r;
+	const char *argv[] = { build_path(0, "uiommu"), "demo", NULL };
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_NONNULL(strstr(r.out, "All steps behaved as Linux iommufd does."));
+	ASSERT_NULL(strstr(r.out, "[BAD]"));
+	/* The picture shows the reserved MSI window and the file area. */
+	ASSERT_NONNULL(strstr(r.out, "00000000fee00000-00000000feefffff"));
+	ASSERT_NONNULL(strstr(r.out, "area RW file"));
 }
