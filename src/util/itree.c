@@ -140,41 +140,41 @@ static uint64_t gap_before(const struct itree_node *n)
 }
 
 /*
- * New max_gap for p after one of its child subtrees changed.  p's own gap
- * must be unchanged and p->max_gap exact for the old children, whose
- * largest max_gap was old_kids.
+ * New max_gap for p after one child subtree changed; that child's max_gap
+ * used to be old_child.  p's own gap must be unchanged and p->max_gap
+ * still exact for the old children.
  */
-static uint64_t refreshed(const struct itree_node *p, uint64_t old_kids)
+static uint64_t refreshed(const struct itree_node *p, uint64_t old_child)
 {
 	uint64_t kids = kids_gap(p);
 
 	/* p's own gap is at most the old maximum, so it cannot win. */
 	if (kids >= p->max_gap)
 		return kids;
-	/* The old maximum beat both old children: it was p's own gap. */
-	if (old_kids < p->max_gap)
+	/*
+	 * The untouched child is below the old maximum too; if the changed
+	 * one was as well, the maximum was p's own gap, which still stands.
+	 */
+	if (old_child < p->max_gap)
 		return p->max_gap;
 	return max_u64(gap_before(p), kids);
 }
 
 /*
- * Child slot c of p (c may be NULL) used to have max_gap old_c; fix p and
- * its ancestors below stop.  Stops early once a max_gap comes out
- * unchanged, as nothing above can then change either.
+ * One child subtree of p used to have max_gap old_child; fix p and its
+ * ancestors below stop.  Ends early once a max_gap comes out unchanged,
+ * as nothing above can then change either.
  */
-static void propagate(struct itree_node *p, const struct itree_node *c,
-		      uint64_t old_c, const struct itree_node *stop)
+static void propagate(struct itree_node *p, uint64_t old_child,
+		      const struct itree_node *stop)
 {
 	while (p && p != stop) {
-		/* A NULL c with p->left NULL: either way the sibling is right. */
-		const struct itree_node *sib = p->left == c ? p->right : p->left;
 		uint64_t old = p->max_gap;
 
-		p->max_gap = refreshed(p, max_u64(old_c, mg(sib)));
+		p->max_gap = refreshed(p, old_child);
 		if (p->max_gap == old)
 			return;
-		old_c = old;
-		c = p;
+		old_child = old;
 		p = parent_of(p);
 	}
 }
@@ -186,7 +186,7 @@ static void regap(struct itree_node *n, uint64_t gap,
 	uint64_t old = n->max_gap;
 
 	n->max_gap = max_u64(gap, kids_gap(n));
-	propagate(parent_of(n), n, old, stop);
+	propagate(parent_of(n), old, stop);
 }
 
 /*
@@ -199,7 +199,6 @@ static void rotate(struct itree *t, struct itree_node *x, int dir)
 	struct itree_node *y = *child(x, !dir);
 	struct itree_node *mid = *child(y, dir);
 	struct itree_node *p = parent_of(x);
-	uint64_t old_kids = max_u64(mg(*child(x, dir)), y->max_gap);
 	uint64_t x_max = x->max_gap;
 
 	*child(x, !dir) = mid;
@@ -209,7 +208,8 @@ static void rotate(struct itree *t, struct itree_node *x, int dir)
 	set_parent(y, p);
 	replace_child(t, p, x, y);
 	set_parent(x, y);
-	x->max_gap = refreshed(x, old_kids);
+	/* x's !dir child changed from y to mid. */
+	x->max_gap = refreshed(x, y->max_gap);
 	y->max_gap = x_max;
 }
 
@@ -271,7 +271,7 @@ void itree_insert(struct itree *t, struct itree_node *n)
 	 * leaf).  Add n's hole first: below succ that only ever grows
 	 * max_gap, which is cheap; then shrink succ's own hole.
 	 */
-	propagate(parent, n, 0, succ);
+	propagate(parent, 0, succ);
 	if (succ)
 		regap(succ, succ->start - n->last - 1, NULL);
 	insert_fixup(t, n);
@@ -297,10 +297,10 @@ static bool unlink_simple(struct itree *t, struct itree_node *z,
 	if (z->right) {
 		/* succ sits under x: grow its hole, then settle x's slot. */
 		regap(succ, succ_gap, p);
-		propagate(p, x, z_max, NULL);
+		propagate(p, z_max, NULL);
 	} else {
 		/* succ, if any, is an ancestor; fix the path up to it first. */
-		propagate(p, x, z_max, succ);
+		propagate(p, z_max, succ);
 		if (succ)
 			regap(succ, succ_gap, NULL);
 	}
@@ -339,9 +339,9 @@ static bool unlink_inner(struct itree *t, struct itree_node *z,
 
 	/* The path from y's old slot up to y lost y; then y itself. */
 	if (yp != z)
-		propagate(yp, x, y_max, y);
+		propagate(yp, y_max, y);
 	y->max_gap = max_u64(y_gap, kids_gap(y));
-	propagate(zp, y, z_max, NULL);
+	propagate(zp, z_max, NULL);
 	*xo = x;
 	*xp = yp == z ? y : yp;
 	return lost_black;
