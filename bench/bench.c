@@ -23,6 +23,9 @@ static int bench_npatterns;
 /* Cost of one bench_now_ns(), measured at start-up. */
 static double bench_clock_ns;
 
+/* Samples per result unless a benchmark asks for a number. */
+static unsigned int bench_default_samples = BENCH_SAMPLES;
+
 /* perf record --control FIFOs (see open_perf_ctl()), or -1. */
 static int perf_ctl_fd = -1;
 static int perf_ack_fd = -1;
@@ -211,8 +214,16 @@ static void perf_ctl(const char *cmd)
 
 void bench_init(int argc, char **argv)
 {
+	const char *env = getenv("BENCH_SAMPLES");
+
 	bench_patterns = argv + 1;
 	bench_npatterns = argc > 1 ? argc - 1 : 0;
+	if (env) {
+		bench_default_samples = (unsigned int)strtoul(env, NULL, 10);
+		if (bench_default_samples < 1)
+			bench_fail("BENCH_SAMPLES=%s: need a positive count",
+				   env);
+	}
 	open_perf_ctl();
 	pin_to_current_cpu();
 	warn_if_busy();
@@ -279,7 +290,7 @@ static uint64_t auto_batch(const struct bench_spec *s)
 
 struct bench_stats bench_run(const struct bench_spec *s)
 {
-	unsigned int n = s->samples ? s->samples : BENCH_SAMPLES;
+	unsigned int n = s->samples ? s->samples : bench_default_samples;
 	bool gbps = !strcmp(s->unit, "GB/s");
 	double *v = bench_xcalloc(n, sizeof(*v));
 	uint64_t batch, ns, shortest = UINT64_MAX;

@@ -31,7 +31,11 @@
 /* A sample shorter than this would let timer cost and jitter show. */
 #define BENCH_MIN_SAMPLE_NS 2000000ull /* 2 ms */
 
-/* Default number of samples per result (the brief asks for >= 10). */
+/*
+ * Default number of samples per result (at least 10 are wanted for a
+ * meaningful p10/p90).  The BENCH_SAMPLES environment variable overrides
+ * it, e.g. to give a profiler more of the timed region to look at.
+ */
 #define BENCH_SAMPLES 21
 
 struct bench_stats {
@@ -64,7 +68,7 @@ struct bench_spec {
 	 */
 	uint64_t batch;
 	uint64_t max_batch;	/* cap for the automatic batch; 0 = none */
-	unsigned int samples;	/* 0 = BENCH_SAMPLES */
+	unsigned int samples;	/* 0 = the default (see BENCH_SAMPLES) */
 	double bytes_per_op;	/* for "GB/s" */
 };
 

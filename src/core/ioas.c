@@ -364,21 +364,33 @@ static int ioas_unmap_range(struct ioas *ioas, uint64_t start, uint64_t last,
 			    uint64_t *unmapped)
 {
 	struct area *a = iova_first_area(ioas, start, last), *next;
-	struct itree_node *tail;
 	uint64_t bytes = 0;
+	bool pinned = false;
 
 	*unmapped = 0;
 	if (!a || a->node.start < start)
 		return -ENOENT;
-	tail = itree_find(&ioas->iova, last);
-	if (tail && span_kind(tail) == SPAN_AREA && tail->last > last)
-		return -ENOENT;
-	for (struct area *v = a; v; v = iova_next_area(v, last))
-		if (v->num_accesses)
-			access_notify_unmap(ioas, v->node.start, v->node.last);
-	for (struct area *v = a; v; v = iova_next_area(v, last))
-		if (v->num_accesses)
-			return -EBUSY;
+	if (a->node.last >= last) {
+		/* One area: the common case, no second descent. */
+		if (a->node.last > last)
+			return -ENOENT;
+	} else {
+		struct itree_node *tail = itree_find(&ioas->iova, last);
+
+		if (tail && span_kind(tail) == SPAN_AREA && tail->last > last)
+			return -ENOENT;
+	}
+	for (struct area *v = a; v && !pinned; v = iova_next_area(v, last))
+		pinned = v->num_accesses;
+	if (pinned) {
+		for (struct area *v = a; v; v = iova_next_area(v, last))
+			if (v->num_accesses)
+				access_notify_unmap(ioas, v->node.start,
+						    v->node.last);
+		for (struct area *v = a; v; v = iova_next_area(v, last))
+			if (v->num_accesses)
+				return -EBUSY;
+	}
 	for (; a; a = next) {
 		next = iova_next_area(a, last);
 		bytes += area_length(a);

@@ -64,14 +64,15 @@ static int ucmd_respond(struct ucmd *u, size_t len)
 	return uacc_copy(u->ubuf, u->cmd, len < u->user_size ? len : u->user_size);
 }
 
-/* Will ucmd_respond() succeed?  Rewrites the caller's bytes unchanged. */
+/*
+ * Will ucmd_respond() succeed?  Called before the command changes anything,
+ * when our copy still holds the caller's bytes: writing them back is a
+ * no-op that faults exactly where the response would.
+ */
 static int ucmd_probe_respond(struct ucmd *u, size_t len)
 {
-	size_t n = len < u->user_size ? len : u->user_size;
-	char tmp[sizeof(union ucmd_buffer)];
-	int rc = uacc_copy(tmp, u->ubuf, n);
-
-	return rc ? rc : uacc_copy(u->ubuf, tmp, n);
+	return uacc_copy(u->ubuf, u->cmd,
+			 len < u->user_size ? len : u->user_size);
 }
 
 static int ucmd_destroy(struct ucmd *u)

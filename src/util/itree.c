@@ -6,11 +6,13 @@
  * Bit 0 of parent_color is the colour (set means red); nodes are at least
  * 8-byte aligned so the bit is free.
  *
- * The node has no room for a predecessor pointer, so a node's own gap
- * (gap_before) costs a walk to its in-order predecessor.  The update code
- * therefore works out a node's new max_gap from what it already knows
- * whenever it can, and walks only when a shrinking child was tied with the
- * node's cached maximum.
+ * The node has no room for a predecessor pointer or its own gap, so
+ * gap_before(n) means walking down the right spine of n's left subtree to
+ * the predecessor.  Updates and searches avoid the walk whenever cached
+ * maxima already decide the question, and otherwise stop it as soon as a
+ * spine node's upper bound on the gap decides it.  Steps stay O(log n) in
+ * practice; a densely packed tree can still need O(log^2 n) (see
+ * itree_find_gap() in itree.h).
  */
 #include "util/itree.h"
 
@@ -44,7 +46,9 @@ static inline void set_parent(struct itree_node *n, struct itree_node *p)
 
 static inline void set_red(struct itree_node *n, bool red)
 {
-	n->parent_color = (n->parent_color & ~ITREE_RED) | (red ? ITREE_RED : 0);
+	n->parent_color &= ~ITREE_RED;
+	if (red)
+		n->parent_color |= ITREE_RED;
 }
 
 /* dir 0 is left, 1 is right: lets one body serve both mirror cases. */
@@ -131,12 +135,35 @@ struct itree_node *itree_prev(const struct itree_node *n)
 	return p;
 }
 
-/* Size of the hole just below n.  Costs a walk to the predecessor. */
-static uint64_t gap_before(const struct itree_node *n)
+/*
+ * max(gap_before(n), floor) for n with a left child.  The predecessor ends
+ * the right spine of n->left and every node on that spine bounds the gap
+ * from above, so the walk stops as soon as the bound falls to floor.
+ */
+static uint64_t spine_gap(const struct itree_node *n, uint64_t floor)
 {
-	const struct itree_node *p = itree_prev(n);
+	const struct itree_node *p = n->left;
+	uint64_t bound;
 
-	return n->start - (p ? p->last + 1 : 0);
+	for (;;) {
+		bound = n->start - p->last - 1;
+		if (bound <= floor)
+			return floor;
+		if (!p->right)
+			return bound;
+		p = p->right;
+	}
+}
+
+/* max(gap_before(n), floor), looking only as far as needed. */
+static uint64_t gap_over(const struct itree_node *n, uint64_t floor)
+{
+	const struct itree_node *p;
+
+	if (n->left)
+		return spine_gap(n, floor);
+	p = itree_prev(n);
+	return max_u64(n->start - (p ? p->last + 1 : 0), floor);
 }
 
 /*
@@ -157,7 +184,7 @@ static uint64_t refreshed(const struct itree_node *p, uint64_t old_child)
 	 */
 	if (old_child < p->max_gap)
 		return p->max_gap;
-	return max_u64(gap_before(p), kids);
+	return gap_over(p, kids);
 }
 
 /*
@@ -413,8 +440,10 @@ struct itree_node *itree_first_overlap(const struct itree *t, uint64_t start,
 
 	if (start > last)
 		return NULL;
-	/* Non-overlapping nodes are sorted by last too: find the first
-	 * ending at or after start, then see whether it begins in time. */
+	/*
+	 * Non-overlapping nodes are sorted by last too: find the first
+	 * ending at or after start, then see whether it begins in time.
+	 */
 	while (n) {
 		if (n->last >= start) {
 			best = n;
@@ -438,24 +467,12 @@ struct itree_node *itree_find(const struct itree *t, uint64_t addr)
 static bool gap_fits(const struct itree_node *x, const struct itree_node *lo,
 		     uint64_t len)
 {
-	const struct itree_node *p = x->left;
-
 	/* Neither child can hold len, so x's max_gap is its own hole. */
 	if (mg(x->left) < len && mg(x->right) < len)
 		return true;
-	if (!p)
+	if (!x->left)
 		return x->start - (lo ? lo->last + 1 : 0) >= len;
-	/*
-	 * The predecessor ends the right spine of x->left.  Every spine node
-	 * bounds the hole from above, so give up as soon as it is too small.
-	 */
-	for (;;) {
-		if (x->start - p->last - 1 < len)
-			return false;
-		if (!p->right)
-			return true;
-		p = p->right;
-	}
+	return spine_gap(x, len - 1) >= len;
 }
 
 /*
