@@ -37,6 +37,9 @@
 enum obj_type {
 	OBJ_NONE = 0,
 	OBJ_IOAS,
+	OBJ_DEVICE,
+	OBJ_HWPT_PAGING,
+	OBJ_HWPT_NESTED,
 	OBJ_TYPE_MAX,
 };
 
@@ -110,6 +113,13 @@ struct uiommu_ctx {
 	uint64_t pinned;          /* pages this context has charged */
 	struct ioas *vfio_ioas;   /* IOMMU_VFIO_IOAS compat IOAS, not a ref */
 	struct uiommu_access *accesses; /* open accesses, for teardown */
+	/* SW_MSI doorbell pages: one IOVA per page per context (R68). */
+	struct ctx_sw_msi {
+		uint64_t sw_msi_start;
+		uint64_t msi_page;
+		uint32_t pgoff;
+	} sw_msi[64];
+	uint32_t nsw_msi;
 	struct slab area_slab;
 	struct slab pages_slab;
 };
@@ -204,6 +214,8 @@ struct ioas_domain_ops {
 #define IOAS_PROT_SMALL_PAGES (1u << 16) /* HUGE_PAGES option is 0 */
 /* Always set: iommufd maps everything IOMMU_CACHE (R31). */
 #define IOAS_PROT_CACHE (1u << 17)
+/* An MSI doorbell page (SW_MSI), not memory. */
+#define IOAS_PROT_MMIO (1u << 18)
 
 struct ioas_domain {
 	const struct ioas_domain_ops *ops;

@@ -10,6 +10,7 @@
  * once however many page tables, accesses or COPYed areas use it.
  */
 #include "core/core.h"
+#include "core/device.h"
 
 #include "util/alloc.h"
 
@@ -29,9 +30,14 @@ int ut_cap_sys_resource = -1;
 extern const struct obj_ops *const obj_type_ops[OBJ_TYPE_MAX];
 const struct obj_ops *const obj_type_ops[OBJ_TYPE_MAX] = {
 	[OBJ_IOAS] = &ioas_ops,
+	[OBJ_DEVICE] = &device_ops,
+	[OBJ_HWPT_PAGING] = &hwpt_paging_ops,
+	[OBJ_HWPT_NESTED] = &hwpt_nested_ops,
 };
 
 _Static_assert(offsetof(struct ioas, obj) == 0, "obj must come first");
+_Static_assert(offsetof(struct device, obj) == 0, "obj must come first");
+_Static_assert(offsetof(struct hwpt, obj) == 0, "obj must come first");
 
 void ctx_lock(struct uiommu_ctx *ctx)
 {
@@ -70,6 +76,7 @@ UIOMMU_API void uiommu_ctx_destroy(struct uiommu_ctx *ctx)
 		return;
 	ctx_lock(ctx);
 	access_teardown_all(ctx);
+	devices_detach_all(ctx);
 	obj_table_teardown(ctx);
 	obj_table_free(ctx);
 	ctx_unlock(ctx);

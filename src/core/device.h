@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private declarations for platforms, devices and HWPTs (issue 4 core).
+ *
+ * A platform instance holds the emulated IOMMUs (driver instances), the
+ * devices behind them and their iommu groups; it outlives and is shared by
+ * contexts, as hardware is shared by processes.  A context binds a platform
+ * device to get a DEVICE object; attaching it to an HWPT programs the IOMMU
+ * for the device's whole group (R48).
+ *
+ * Group state is touched by one context only: binding claims DMA ownership
+ * of the group for the binding context (-EBUSY for another), so a group's
+ * attachments are always changed under its owner's context lock.  The
+ * platform lock guards ownership itself.
+ */
+#ifndef UIOMMU_CORE_DEVICE_H
+#define UIOMMU_CORE_DEVICE_H
+
+#include "core/core.h"
+#include "core/driver.h"
+
+#include <uiommu/platform.h>
+
+struct hwpt;
+
+/* One (pasid -> HWPT) attachment of a group: every device attached at that
+ * pasid shares the HWPT (R47). */
+struct group_attach {
+	uint32_t pasid;
+	struct hwpt *hwpt;
+	uint32_t ndevs;            /* devices attached through it */
+	struct group_attach *next;
+};
+
+struct plat_group {
+	uint32_t id;
+	struct uiommu_ctx *owner;  /* DMA owner; NULL: nobody bound */
+	uint32_t nbound;
+	struct group_attach *attach;
+	uint64_t required_sw_msi;  /* ctx sw_msi entries its MSIs need */
+};
+
+struct plat_dev {
+	const struct uiommu_device_desc *desc;
+	struct drv_iommu *iommu;
+	struct plat_group *group;
+	struct device *bound;      /* the DEVICE object, if bound */
+};
+
+struct uiommu_platform {
+	struct uiommu_platform_desc desc;
+	const struct drv_factory *factory;
+	pthread_mutex_t lock;      /* group ownership */
+	struct drv_iommu *iommus[UIOMMU_PLATFORM_MAX_IOMMUS];
+	struct plat_dev devs[UIOMMU_PLATFORM_MAX_DEVICES];
+	struct plat_group groups[UIOMMU_PLATFORM_MAX_DEVICES];
+	uint32_t ngroups;
+};
+
+/* A device's attachment at one pasid. */
+struct dev_attach {
+	uint32_t pasid;
+	struct hwpt *hwpt;
+	struct dev_attach *next;
+};
+
+struct device {
+	struct uiommu_obj obj;
+	struct uiommu_platform *plat;
+	struct plat_dev *pdev;
+	struct dev_attach *attached;
+};
+
+struct hwpt {
+	struct uiommu_obj obj;
+	struct drv_domain *domain;
+	/* paging */
+	struct ioas *ioas;
+	struct ioas_domain iodom;   /* the IOAS's hook into domain */
+	bool auto_domain;
+	bool nest_parent;
+	bool pasid_compat;
+	uint64_t present_sw_msi;    /* ctx sw_msi entries mapped here */
+	/* nested */
+	struct hwpt *parent;
+};
+
+int platform_create_with(const struct uiommu_platform_desc *desc,
+			 const struct drv_factory *factory,
+			 struct uiommu_platform **out);
+void platform_destroy(struct uiommu_platform *p);
+
+int device_bind(struct uiommu_ctx *ctx, struct uiommu_platform *p,
+		uint32_t dev_index, uint32_t *out_id);
+struct device *device_get(struct uiommu_ctx *ctx, uint32_t id);
+/* Attach (-EBUSY if attached at @pasid), replace (-EINVAL if not),
+ * detach (no-op if not).  *@pt_id in: HWPT or IOAS id; out: the HWPT. */
+int device_attach(struct device *dev, uint32_t pasid, uint32_t *pt_id);
+int device_replace(struct device *dev, uint32_t pasid, uint32_t *pt_id);
+void device_detach(struct device *dev, uint32_t pasid);
+int device_unbind(struct device *dev);
+void devices_detach_all(struct uiommu_ctx *ctx);
+struct hwpt *device_hwpt(struct device *dev, uint32_t pasid);
+
+int hwpt_alloc_paging(struct uiommu_ctx *ctx, struct device *dev,
+		      struct ioas *ioas, uint32_t flags, bool auto_domain,
+		      struct hwpt **out);
+int hwpt_alloc_nested(struct uiommu_ctx *ctx, struct device *dev,
+		      struct hwpt *parent, uint32_t flags, uint32_t data_type,
+		      const void *data, uint32_t len, struct hwpt **out);
+/* The paging HWPT whose IOAS a device's reserved regions go to. */
+struct hwpt *hwpt_paging_of(struct hwpt *h);
+struct hwpt *hwpt_get(struct uiommu_ctx *ctx, uint32_t id);
+
+extern const struct obj_ops device_ops, hwpt_paging_ops, hwpt_nested_ops;
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IOMMU driver interface: what the core needs from an IOMMU.
+ *
+ * The core (objects, IOAS, devices, HWPTs, attach rules) never touches page
+ * tables or translation hardware directly; it asks a driver, as iommufd asks
+ * Linux's iommu_ops / iommu_domain_ops.  src/hw implements one driver per
+ * emulated model (VT-d, SMMUv3, AMD-Vi) on the real page-table formats and
+ * the translation engine; tests use a mock that checks how it is called.
+ *
+ * A domain is a translation context a device can be attached to: a paging
+ * domain holds a page table the core fills from an IOAS (its map/unmap are
+ * the IOAS's domain hook); a nested domain is a user-owned stage 1 on top
+ * of a nest-parent paging domain.  Drivers flush their IOTLBs inside unmap
+ * and attach: the core never sees a stale translation window.
+ */
+#ifndef UIOMMU_CORE_DRIVER_H
+#define UIOMMU_CORE_DRIVER_H
+
+#include <uiommu/platform.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct drv_iommu;
+struct drv_domain;
+
+/* Flags for domain_alloc_paging (the HWPT_ALLOC flags that reach it). */
+enum {
+	DRV_PAGING_NEST_PARENT = 1 << 0,
+	DRV_PAGING_DIRTY = 1 << 1,
+	DRV_PAGING_PASID = 1 << 2,
+	/* Force snooping: set at allocation when the allocating device's
+	 * IOMMU can enforce coherency (R76), never later. */
+	DRV_PAGING_ENFORCE_COHERENCY = 1 << 3,
+};
+
+enum drv_domain_kind {
+	DRV_DOMAIN_PAGING = 1,
+	DRV_DOMAIN_NESTED = 2,
+};
+
+struct drv_domain_ops {
+	/* Paging: map [iova, +len) to host VA hva.  prot is UIOMMU_MAP_READ |
+	 * UIOMMU_MAP_WRITE | IOAS_PROT_* bits.  All or nothing. */
+	int (*map)(struct drv_domain *d, uint64_t iova, uint64_t hva,
+		   uint64_t len, uint32_t prot);
+	/* Paging: remove exactly an earlier map and flush.  Never fails. */
+	void (*unmap)(struct drv_domain *d, uint64_t iova, uint64_t len);
+	/* Paging: start/stop dirty tracking (enabling clears dirty state). */
+	int (*set_dirty_tracking)(struct drv_domain *d, bool enable);
+	/* Paging: report dirty runs in [iova, +len) through fn, clearing
+	 * them unless flags has UIOMMU_DIRTY_NO_CLEAR (1). */
+	int (*read_and_clear_dirty)(struct drv_domain *d, uint64_t iova,
+				    uint64_t len, uint32_t flags,
+				    void (*fn)(void *opaque, uint64_t iova,
+					       uint64_t len),
+				    void *opaque);
+	/* Nested: run the user's invalidation entries of @data_type; *@num
+	 * in: entries, out: entries handled (also on error). */
+	int (*cache_invalidate_user)(struct drv_domain *d, uint32_t data_type,
+				     const void *entries, uint32_t entry_len,
+				     uint32_t *num);
+	void (*free)(struct drv_domain *d);
+};
+
+struct drv_domain {
+	const struct drv_domain_ops *ops;
+	struct drv_iommu *iommu;
+	uint32_t kind;             /* enum drv_domain_kind */
+	uint64_t pgsize_bitmap;    /* paging: IO page sizes it maps */
+	uint64_t aperture_start;   /* paging: IOVA it can translate */
+	uint64_t aperture_last;
+	bool enforce_coherency;    /* snoop forced on every mapping */
+	bool dirty_tracking;       /* supports dirty tracking */
+	struct drv_domain *parent; /* nested: its stage 2 */
+};
+
+struct drv_iommu_ops {
+	/*
+	 * IOMMU_GET_HW_INFO payload for @dev: *@type gets the data type
+	 * (IOMMU_HW_INFO_TYPE_*), up to *@len bytes go to @buf, and *@len
+	 * gets the driver's full length.
+	 */
+	int (*hw_info)(struct drv_iommu *iommu,
+		       const struct uiommu_device_desc *dev, uint32_t *type,
+		       void *buf, uint32_t *len);
+	int (*domain_alloc_paging)(struct drv_iommu *iommu,
+				   const struct uiommu_device_desc *dev,
+				   uint32_t flags, struct drv_domain **out);
+	/* -EOPNOTSUPP if the model cannot nest; the driver validates @data
+	 * (-EINVAL, -EIO for an illegal SMMUv3 STE, R37). */
+	int (*domain_alloc_nested)(struct drv_domain *parent,
+				   const struct uiommu_device_desc *dev,
+				   uint32_t flags, uint32_t data_type,
+				   const void *data, uint32_t len,
+				   struct drv_domain **out);
+	/*
+	 * Point (@dev, @pasid) at @d, or block its DMA when @d is NULL.
+	 * Atomic, as a context-entry/STE/DTE update is: on failure the old
+	 * configuration stays.  UIOMMU_NO_PASID is the RID.
+	 */
+	int (*attach)(struct drv_iommu *iommu,
+		      const struct uiommu_device_desc *dev, uint32_t pasid,
+		      struct drv_domain *d);
+};
+
+#define UIOMMU_NO_PASID 0xffffffffu
+
+struct drv_iommu {
+	const struct drv_iommu_ops *ops;
+	const struct uiommu_iommu_desc *desc;
+};
+
+/* Creates the driver instance for one IOMMU of a platform. */
+typedef int (*drv_iommu_create_fn)(const struct uiommu_iommu_desc *desc,
+				   struct drv_iommu **out);
+typedef void (*drv_iommu_destroy_fn)(struct drv_iommu *iommu);
+
+struct drv_factory {
+	drv_iommu_create_fn create;
+	drv_iommu_destroy_fn destroy;
+};
+
+#endif
