@@ -160,18 +160,48 @@ static void pin_to_current_cpu(void)
 		bench_note("cannot pin to CPU %d: %s", cpu, strerror(errno));
 }
 
-/* Other work on a 2-CPU machine shows up directly in the p90s. */
-static void warn_if_busy(void)
+/* Busy and total jiffies of all CPUs so far, from /proc/stat. */
+static bool cpu_jiffies(uint64_t *busy, uint64_t *total)
 {
-	FILE *f = fopen("/proc/loadavg", "r");
-	double load;
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n, i;
 
 	if (!f)
-		return;
-	if (fscanf(f, "%lf", &load) == 1 && load > 0.5)
-		bench_note("load average %.2f: other work may perturb results",
-			   load);
+		return false;
+	/* user nice system idle iowait irq softirq steal */
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
 	fclose(f);
+	if (n < 5)
+		return false;
+	*total = 0;
+	for (i = 0; i < 8; i++)
+		*total += v[i];
+	*busy = *total - v[3] - v[4];
+	return true;
+}
+
+/*
+ * Other work on a 2-CPU machine shows up directly in the results (a busy
+ * neighbour shares our CPU or our L3).  The load average lags by minutes,
+ * so look at what the CPUs do right now: while this process sleeps for
+ * 200 ms, any busy time is someone else's (or the hypervisor's: steal).
+ */
+static void warn_if_busy(void)
+{
+	struct timespec ts = { .tv_nsec = 200000000 };
+	uint64_t b0, t0, b1, t1;
+
+	if (!cpu_jiffies(&b0, &t0))
+		return;
+	nanosleep(&ts, NULL);
+	if (!cpu_jiffies(&b1, &t1) || t1 == t0)
+		return;
+	if ((b1 - b0) * 10 > (t1 - t0))
+		bench_note("CPUs %.0f%% busy with other work: results may be "
+			   "perturbed",
+			   100.0 * (double)(b1 - b0) / (double)(t1 - t0));
 }
 
 /*
@@ -271,8 +301,9 @@ static uint64_t auto_batch(const struct bench_spec *s)
 			break;
 		first = false;
 		/*
-		 * Aim 25% past the target, but grow at most 16x per step so
-		 * a first call slowed by a page fault cannot overshoot.
+		 * Aim 25% past the target.  A call far shorter than the
+		 * target is mostly clock overhead and noise, too rough to
+		 * extrapolate from, so grow at most 16x per step.
 		 */
 		if (ns < BENCH_MIN_SAMPLE_NS / 16)
 			batch *= 16;

@@ -8,7 +8,9 @@
  * size, so the clock's own cost (about 26 ns for a vDSO clock_gettime on
  * the reference VM) is spread over the batch.  The batch is chosen so that
  * a sample lasts at least BENCH_MIN_SAMPLE_NS, which keeps the two clock
- * reads under 0.1% of it.  A reset hook, run between samples outside the
+ * reads under 0.01% of it; a benchmark whose state caps its batch gets
+ * shorter samples, and bench_run() notes any result whose clock reads
+ * exceed 1% of a sample.  A reset hook, run between samples outside the
  * timed region, lets stateful benchmarks undo what a batch did (e.g. unmap
  * areas a batch of allocations created) so every sample starts alike.
  *
@@ -63,8 +65,8 @@ struct bench_spec {
 	void *arg;
 	/*
 	 * Operations per sample.  0: grow the batch until one call takes
-	 * BENCH_MIN_SAMPLE_NS.  A fixed batch suits bodies whose state limits
-	 * how many operations a sample may perform.
+	 * BENCH_MIN_SAMPLE_NS (the usual choice); otherwise exactly this many,
+	 * for a body whose work cannot be split into arbitrary counts.
 	 */
 	uint64_t batch;
 	uint64_t max_batch;	/* cap for the automatic batch; 0 = none */
@@ -93,7 +95,10 @@ static inline void bench_keep(const void *p)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-/* Small, fast PRNG (xorshift64*) for benchmark access patterns. */
+/*
+ * Small, fast PRNG (xorshift64*) for benchmark access patterns: a few
+ * instructions, so it can run inside a timed loop.  *state must not be 0.
+ */
 static inline uint64_t bench_rand(uint64_t *state)
 {
 	uint64_t x = *state;

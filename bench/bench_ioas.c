@@ -22,7 +22,6 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <uiommu/linux/iommufd.h>
 #include <uiommu/uiommu.h>
@@ -32,7 +31,7 @@
 /* Fixed-IOVA areas start at 4 GiB, well clear of any reserved window. */
 #define FIXED_BASE (1ull << 32)
 
-/* x86 MSI window: what an x86 IOMMU reserves in every IOAS. */
+/* x86 MSI window: reserved in every IOAS an x86 device is attached to. */
 #define MSI_START 0xfee00000ull
 #define MSI_LAST 0xfeefffffull
 

@@ -30,7 +30,7 @@
  */
 #include <errno.h>
 
-#include "pt/pt_priv.h"
+#include "pt/walk_tmpl.h"
 
 #define AMD_PR PT_BIT(0)
 #define AMD_A PT_BIT(5)
@@ -97,6 +97,18 @@ static void amd_set_sizes(struct pt_geom *g)
 	}
 }
 
+/* Our tables never skip levels: NL is the entry's own level, IR|IW set. */
+static void amd_set_tables(struct pt_geom *g)
+{
+	unsigned int l;
+
+	pt_geom_set_tables(g, AMD_PR | AMD_NL_MASK | AMD_IR | AMD_IW, 0,
+			   PT_PERM_ALL);
+	for (l = 1; l < g->levels; l++)
+		g->tbl_val[l] = AMD_PR | AMD_IR | AMD_IW |
+				((uint64_t)l << AMD_NL_SHIFT);
+}
+
 static int amd_init(struct pt_geom *g, const struct pt_cfg *cfg)
 {
 	unsigned int levels, ias;
@@ -111,6 +123,7 @@ static int amd_init(struct pt_geom *g, const struct pt_cfg *cfg)
 	if (g->oas < 32 || g->oas > AMD_MAX_OAS)
 		return -EINVAL;
 	pt_geom_set_levels(g, 12, levels, ias);
+	amd_set_tables(g);
 	g->replicate = true;
 	g->present_mask = AMD_PR;
 	g->addr_mask = AMD_ADDR;
@@ -163,8 +176,9 @@ static uint64_t amd_leaf_resize(const struct pt_geom *g, uint64_t pte,
 	return pte | amd_size_bits(g, to_level, to_lg2);
 }
 
-static enum pt_ekind amd_decode(const struct pt_geom *g, unsigned int level,
-				uint64_t pte, struct pt_dec *d)
+static inline __attribute__((always_inline)) enum pt_ekind
+amd_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
+	   struct pt_dec *d)
 {
 	unsigned int nl = (pte & AMD_NL_MASK) >> AMD_NL_SHIFT;
 
@@ -201,6 +215,8 @@ static enum pt_ekind amd_decode(const struct pt_geom *g, unsigned int level,
 	return PT_ENT_LEAF;
 }
 
+PT_DEFINE_WALK(amd, amd_decode)
+
 const struct pt_fmt pt_fmt_amd_v1 = {
 	.id = PT_FMT_AMD_V1,
 	.name = "amd-v1",
@@ -209,4 +225,5 @@ const struct pt_fmt pt_fmt_amd_v1 = {
 	.leaf_tmpl = amd_leaf_tmpl,
 	.leaf_resize = amd_leaf_resize,
 	.decode = amd_decode,
+	.walk = amd_walk,
 };

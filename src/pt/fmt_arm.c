@@ -33,7 +33,7 @@
  */
 #include <errno.h>
 
-#include "pt/pt_priv.h"
+#include "pt/walk_tmpl.h"
 
 #define ARM_VALID PT_BIT(0)
 #define ARM_TABLE PT_BIT(1) /* also "page" at the last level */
@@ -56,6 +56,7 @@
 #define ARM_S1_UXNTABLE PT_BIT(60)
 #define ARM_S1_APTABLE0 PT_BIT(61) /* no EL0 access below */
 #define ARM_S1_APTABLE1 PT_BIT(62) /* no write access below */
+#define ARM_S1_TABLE_ATTRS PT_GENMASK(62, 59)
 
 /* MAIR indices, see PT_ARM_MAIR */
 #define ARM_IDX_NC 0
@@ -153,6 +154,11 @@ static int arm_init(struct pt_geom *g, const struct pt_cfg *cfg)
 		return -EINVAL;
 
 	pt_geom_set_levels(g, glg2, levels, ias);
+	/* Stage-1 tables must also carry no hierarchical restrictions. */
+	pt_geom_set_tables(g,
+			   ARM_VALID | ARM_TABLE |
+				   (arm_is_s2(g) ? 0 : ARM_S1_TABLE_ATTRS),
+			   ARM_VALID | ARM_TABLE, PT_PERM_ALL);
 	g->present_mask = ARM_VALID;
 	g->addr_mask = PT_GENMASK(47, glg2);
 	g->af_mask = ARM_AF;
@@ -246,7 +252,7 @@ static uint64_t arm_leaf_resize(const struct pt_geom *g, uint64_t pte,
 }
 
 /* Rights a stage-1 table descriptor leaves to the levels below it. */
-static unsigned int arm_s1_table_perm(uint64_t pte)
+static inline unsigned int arm_s1_table_perm(uint64_t pte)
 {
 	unsigned int perm = PT_PERM_ALL;
 
@@ -261,8 +267,8 @@ static unsigned int arm_s1_table_perm(uint64_t pte)
 	return perm;
 }
 
-static void arm_s1_leaf_perm(const struct pt_geom *g, uint64_t pte,
-			     struct pt_dec *d)
+static inline __attribute__((always_inline)) void
+arm_s1_leaf_perm(const struct pt_geom *g, uint64_t pte, struct pt_dec *d)
 {
 	uint64_t idx = (pte & ARM_S1_ATTRIDX_MASK) >> ARM_S1_ATTRIDX_SHIFT;
 
@@ -283,8 +289,8 @@ static void arm_s1_leaf_perm(const struct pt_geom *g, uint64_t pte,
 		  idx == ARM_IDX_DEV ? PT_PROT_MMIO : 0;
 }
 
-static void arm_s2_leaf_perm(const struct pt_geom *g, uint64_t pte,
-			     struct pt_dec *d)
+static inline __attribute__((always_inline)) void
+arm_s2_leaf_perm(const struct pt_geom *g, uint64_t pte, struct pt_dec *d)
 {
 	uint64_t attr = (pte & ARM_S2_MEMATTR_MASK) >> ARM_S2_MEMATTR_SHIFT;
 	static const unsigned int xn_perm[4] = {
@@ -313,15 +319,17 @@ static void arm_s2_leaf_perm(const struct pt_geom *g, uint64_t pte,
 		d->attr = 0;
 }
 
-static enum pt_ekind arm_decode(const struct pt_geom *g, unsigned int level,
-				uint64_t pte, struct pt_dec *d)
+/* @s2 is a constant in each instance, so the stage tests fold away. */
+static inline __attribute__((always_inline)) enum pt_ekind
+arm_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
+	   struct pt_dec *d, bool s2)
 {
 	if (!(pte & ARM_VALID))
 		return PT_ENT_NONE;
 	if (level && (pte & ARM_TABLE)) {
 		d->oa = pte & g->addr_mask;
 		d->next = level - 1;
-		d->perm = arm_is_s2(g) ? PT_PERM_ALL : arm_s1_table_perm(pte);
+		d->perm = s2 ? PT_PERM_ALL : arm_s1_table_perm(pte);
 		return PT_ENT_TABLE;
 	}
 	/* 0b01 at the last level, or a block where the granule has none:
@@ -336,12 +344,29 @@ static enum pt_ekind arm_decode(const struct pt_geom *g, unsigned int level,
 	d->oa = pte & g->addr_mask & ~pt_log2_mask(d->lg2);
 	d->af = pte & ARM_AF;
 	d->write_dbm = false;
-	if (arm_is_s2(g))
+	if (s2)
 		arm_s2_leaf_perm(g, pte, d);
 	else
 		arm_s1_leaf_perm(g, pte, d);
 	return PT_ENT_LEAF;
 }
+
+static inline __attribute__((always_inline)) enum pt_ekind
+arm_s1_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
+	      struct pt_dec *d)
+{
+	return arm_decode(g, level, pte, d, false);
+}
+
+static inline __attribute__((always_inline)) enum pt_ekind
+arm_s2_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
+	      struct pt_dec *d)
+{
+	return arm_decode(g, level, pte, d, true);
+}
+
+PT_DEFINE_WALK(arm_s1, arm_s1_decode)
+PT_DEFINE_WALK(arm_s2, arm_s2_decode)
 
 const struct pt_fmt pt_fmt_arm_s1 = {
 	.id = PT_FMT_ARM_S1,
@@ -350,7 +375,8 @@ const struct pt_fmt pt_fmt_arm_s1 = {
 	.table_pte = arm_table_pte,
 	.leaf_tmpl = arm_s1_leaf_tmpl,
 	.leaf_resize = arm_leaf_resize,
-	.decode = arm_decode,
+	.decode = arm_s1_decode,
+	.walk = arm_s1_walk,
 };
 
 const struct pt_fmt pt_fmt_arm_s2 = {
@@ -360,5 +386,6 @@ const struct pt_fmt pt_fmt_arm_s2 = {
 	.table_pte = arm_table_pte,
 	.leaf_tmpl = arm_s2_leaf_tmpl,
 	.leaf_resize = arm_leaf_resize,
-	.decode = arm_decode,
+	.decode = arm_s2_decode,
+	.walk = arm_s2_walk,
 };

@@ -22,7 +22,7 @@
  */
 #include <errno.h>
 
-#include "pt/pt_priv.h"
+#include "pt/walk_tmpl.h"
 
 /* Second stage */
 #define VTD_SS_R PT_BIT(0)
@@ -107,6 +107,9 @@ static int vtd_ss_init(struct pt_geom *g, const struct pt_cfg *cfg)
 	if (rc)
 		return rc;
 	vtd_common_geom(g, levels, ias, oas);
+	/* Our tables are R|W with X clear: execute is never granted below. */
+	pt_geom_set_tables(g, VTD_SS_PS | VTD_SS_X | VTD_SS_R | VTD_SS_W,
+			   VTD_SS_R | VTD_SS_W, PT_PERM_R | PT_PERM_W | PT_PERM_U);
 	g->present_mask = VTD_SS_R | VTD_SS_W;
 	g->af_mask = VTD_SS_A;
 	g->dirty_mask = VTD_SS_D;
@@ -146,8 +149,9 @@ static uint64_t vtd_ss_leaf_resize(const struct pt_geom *g, uint64_t pte,
 	return to_level ? pte | VTD_SS_PS : pte;
 }
 
-static enum pt_ekind vtd_ss_decode(const struct pt_geom *g, unsigned int level,
-				   uint64_t pte, struct pt_dec *d)
+static inline __attribute__((always_inline)) enum pt_ekind
+vtd_ss_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
+	      struct pt_dec *d)
 {
 	if (!(pte & (VTD_SS_R | VTD_SS_W)))
 		return PT_ENT_NONE;
@@ -173,6 +177,8 @@ static enum pt_ekind vtd_ss_decode(const struct pt_geom *g, unsigned int level,
 	return PT_ENT_LEAF;
 }
 
+PT_DEFINE_WALK(vtd_ss, vtd_ss_decode)
+
 const struct pt_fmt pt_fmt_vtd_ss = {
 	.id = PT_FMT_VTD_SS,
 	.name = "vtd-ss",
@@ -181,6 +187,7 @@ const struct pt_fmt pt_fmt_vtd_ss = {
 	.leaf_tmpl = vtd_ss_leaf_tmpl,
 	.leaf_resize = vtd_ss_leaf_resize,
 	.decode = vtd_ss_decode,
+	.walk = vtd_ss_walk,
 };
 
 /* ---- first stage (x86-64) ---- */
@@ -201,6 +208,9 @@ static int vtd_fs_init(struct pt_geom *g, const struct pt_cfg *cfg)
 	if (ias != 12 + 9 * levels)
 		return -EINVAL;
 	vtd_common_geom(g, levels, ias, oas);
+	pt_geom_set_tables(g, VTD_FS_P | VTD_FS_RW | VTD_FS_US | VTD_FS_PS |
+				      VTD_FS_XD,
+			   VTD_FS_P | VTD_FS_RW | VTD_FS_US, PT_PERM_ALL);
 	g->sign_extend = true;
 	g->present_mask = VTD_FS_P;
 	g->af_mask = VTD_FS_A;
@@ -254,8 +264,9 @@ static uint64_t vtd_fs_leaf_resize(const struct pt_geom *g, uint64_t pte,
 	return pte;
 }
 
-static enum pt_ekind vtd_fs_decode(const struct pt_geom *g, unsigned int level,
-				   uint64_t pte, struct pt_dec *d)
+static inline __attribute__((always_inline)) enum pt_ekind
+vtd_fs_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
+	      struct pt_dec *d)
 {
 	if (!(pte & VTD_FS_P))
 		return PT_ENT_NONE;
@@ -287,6 +298,8 @@ static enum pt_ekind vtd_fs_decode(const struct pt_geom *g, unsigned int level,
 	return PT_ENT_LEAF;
 }
 
+PT_DEFINE_WALK(vtd_fs, vtd_fs_decode)
+
 const struct pt_fmt pt_fmt_vtd_fs = {
 	.id = PT_FMT_VTD_FS,
 	.name = "vtd-fs",
@@ -295,4 +308,5 @@ const struct pt_fmt pt_fmt_vtd_fs = {
 	.leaf_tmpl = vtd_fs_leaf_tmpl,
 	.leaf_resize = vtd_fs_leaf_resize,
 	.decode = vtd_fs_decode,
+	.walk = vtd_fs_walk,
 };

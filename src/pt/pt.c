@@ -70,10 +70,25 @@ void pt_geom_set_levels(struct pt_geom *g, unsigned int gran_lg2,
 	g->va_mask = pt_log2_mask(ias);
 }
 
+void pt_geom_set_tables(struct pt_geom *g, uint64_t mask, uint64_t val,
+			unsigned int perm)
+{
+	unsigned int l;
+
+	g->tbl_mask[0] = 0;
+	g->tbl_val[0] = 1;
+	for (l = 1; l < g->levels; l++) {
+		g->tbl_mask[l] = mask;
+		g->tbl_val[l] = val;
+	}
+	g->tbl_perm = perm;
+}
+
 int pt_geom_init(struct pt_geom *g, const struct pt_cfg *cfg)
 {
 	const struct pt_fmt *fmt;
 	size_t top_bytes;
+	unsigned int l;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -92,6 +107,10 @@ int pt_geom_init(struct pt_geom *g, const struct pt_cfg *cfg)
 	    g->ias <= g->shift[g->top] || g->ias - g->shift[g->top] > 17)
 		return -EINVAL;
 	g->oa_limit = g->oas >= 64 ? 0 : PT_BIT(g->oas);
+	/* A standard table entry also has no address bits above oas, so the
+	 * walker's fast path needs no separate address-size check. */
+	for (l = 1; g->oa_limit && l < g->levels; l++)
+		g->tbl_mask[l] |= g->addr_mask & ~(g->oa_limit - 1);
 	if (cfg->pgsize_bitmap)
 		g->pgsize_bitmap &= cfg->pgsize_bitmap;
 	if (!g->pgsize_bitmap)
@@ -173,6 +192,25 @@ static void pt_table_retire(struct pt *pt, uint64_t *tbl,
 	pt_store(tbl, pt_addr(gather->freelist));
 	gather->freelist = tbl;
 	gather->nr_pages++;
+}
+
+/*
+ * The table entry @pte at @level points at, or NULL for anything else.
+ * Tables we build always take the mask fast path; the decoder is only
+ * asked about leaves and foreign encodings.
+ */
+static uint64_t *pt_child(const struct pt_geom *g, unsigned int level,
+			  uint64_t pte)
+{
+	struct pt_dec d;
+
+	if (pt_is_std_table(g, level, pte))
+		return pt_ptr(pte & g->addr_mask);
+	if (!level || !pt_present(g, pte) ||
+	    g->fmt->decode(g, level, pte, &d) != PT_ENT_TABLE ||
+	    d.next != level - 1)
+		return NULL;
+	return pt_ptr(d.oa);
 }
 
 static bool pt_table_empty(const struct pt_geom *g, const uint64_t *tbl,
@@ -276,16 +314,16 @@ static void pt_free_tree(struct pt *pt, uint64_t *tbl, unsigned int level)
 {
 	const struct pt_geom *g = &pt->g;
 	unsigned int i, n = pt_nent(g, level);
-	struct pt_dec d;
 
+	if (!level)
+		return;
 	for (i = 0; i < n; i++) {
-		uint64_t pte = pt_load(tbl + i);
+		uint64_t *child = pt_child(g, level, pt_load(tbl + i));
 
-		if (!pt_present(g, pte) ||
-		    g->fmt->decode(g, level, pte, &d) != PT_ENT_TABLE)
+		if (!child)
 			continue;
-		pt_free_tree(pt, pt_ptr(d.oa), d.next);
-		pt_raw_free(pt, pt_ptr(d.oa), pt_gran(pt));
+		pt_free_tree(pt, child, level - 1);
+		pt_raw_free(pt, child, pt_gran(pt));
 	}
 }
 
@@ -470,7 +508,6 @@ static int pt_map_descend(struct pt_map_state *st, uint64_t *e,
 	const struct pt_geom *g = &pt->g;
 	uint64_t pte = pt_load(e);
 	uint64_t *child;
-	struct pt_dec d;
 
 	if (!pte) {
 		child = pt_table_new(pt);
@@ -478,11 +515,10 @@ static int pt_map_descend(struct pt_map_state *st, uint64_t *e,
 			return -ENOMEM;
 		pt_publish(e, g->fmt->table_pte(g, level, pt_addr(child)));
 	} else {
-		/* A leaf (or anything but our own table) overlaps. */
-		if (g->fmt->decode(g, level, pte, &d) != PT_ENT_TABLE ||
-		    d.next != level - 1)
+		/* A leaf (or anything but a table) overlaps. */
+		child = pt_child(g, level, pte);
+		if (!child)
 			return -EEXIST;
-		child = pt_ptr(d.oa);
 	}
 	return pt_map_table(st, child, level - 1);
 }
@@ -519,16 +555,14 @@ static void pt_prune(struct pt *pt, uint64_t *tbl, unsigned int level,
 {
 	const struct pt_geom *g = &pt->g;
 	uint64_t *e = tbl + pt_index(g, level, va);
-	uint64_t pte = pt_load(e);
-	struct pt_dec d;
+	uint64_t *child = pt_child(g, level, pt_load(e));
 
-	if (!level || !pt_present(g, pte) ||
-	    g->fmt->decode(g, level, pte, &d) != PT_ENT_TABLE)
+	if (!child)
 		return;
-	pt_prune(pt, pt_ptr(d.oa), d.next, va, gather);
-	if (pt_table_empty(g, pt_ptr(d.oa), d.next)) {
+	pt_prune(pt, child, level - 1, va, gather);
+	if (pt_table_empty(g, child, level - 1)) {
 		pt_store(e, 0);
-		pt_table_retire(pt, pt_ptr(d.oa), gather);
+		pt_table_retire(pt, child, gather);
 	}
 }
 
@@ -597,17 +631,16 @@ static unsigned int pt_split_need(const struct pt *pt, uint64_t b)
 
 	for (;;) {
 		uint64_t pte = pt_load(tbl + pt_index(g, level, b));
-		enum pt_ekind k;
+		const uint64_t *child = pt_child(g, level, pte);
 
-		if (!pt_present(g, pte))
-			return 0;
-		k = g->fmt->decode(g, level, pte, &d);
-		if (k == PT_ENT_TABLE) {
-			tbl = pt_ptr(d.oa);
-			level = d.next;
+		if (child) {
+			tbl = child;
+			level--;
 			continue;
 		}
-		if (k != PT_ENT_LEAF || !(b & pt_log2_mask(d.lg2)))
+		if (!pt_present(g, pte) ||
+		    g->fmt->decode(g, level, pte, &d) != PT_ENT_LEAF ||
+		    !(b & pt_log2_mask(d.lg2)))
 			return 0;
 		while (b & pt_entry_mask(g, level)) {
 			n++;
@@ -690,7 +723,7 @@ static void pt_unmap_edge(struct pt_unmap_state *st, uint64_t *tbl,
 	uint64_t pte = pt_load(tbl + i), us, ue, es;
 	struct pt_dec d;
 
-	if (!pt_present(g, pte) ||
+	if (!pt_present(g, pte) || pt_is_std_table(g, level, pte) ||
 	    g->fmt->decode(g, level, pte, &d) != PT_ENT_LEAF)
 		return;
 	es = base + ((uint64_t)i << g->shift[level]);
@@ -751,30 +784,24 @@ static void pt_unmap_entry(struct pt_unmap_state *st, uint64_t *tbl,
 	uint64_t es = base + ((uint64_t)i << g->shift[level]);
 	uint64_t ee = es + pt_entry_mask(g, level);
 	uint64_t *child;
-	struct pt_dec d;
 
 	if (!pt_present(g, pte))
 		return;
-	switch (g->fmt->decode(g, level, pte, &d)) {
-	case PT_ENT_LEAF:
+	child = pt_child(g, level, pte);
+	if (!child) {
+		/* A leaf, entirely inside the range after the edge fix. */
 		pt_store(tbl + i, 0);
 		st->unmapped += ee - es + 1;
 		pt_gather_add(st->gather, g, es, ee);
 		return;
-	case PT_ENT_TABLE:
-		child = pt_ptr(d.oa);
-		pt_unmap_table(st, child, level - 1,
-			       es > st->start ? es : st->start,
-			       ee < st->last ? ee : st->last, es);
-		/* A table whose whole span was unmapped is empty. */
-		if ((es >= st->start && ee <= st->last) ||
-		    pt_table_empty(g, child, level - 1)) {
-			pt_store(tbl + i, 0);
-			pt_table_retire(st->pt, child, st->gather);
-		}
-		return;
-	default:
-		return;
+	}
+	pt_unmap_table(st, child, level - 1, es > st->start ? es : st->start,
+		       ee < st->last ? ee : st->last, es);
+	/* A table whose whole span was unmapped is empty. */
+	if ((es >= st->start && ee <= st->last) ||
+	    pt_table_empty(g, child, level - 1)) {
+		pt_store(tbl + i, 0);
+		pt_table_retire(st->pt, child, st->gather);
 	}
 }
 
@@ -907,52 +934,52 @@ static void pt_unit_clean(const struct pt_geom *g, uint64_t *p, uint64_t n)
 	}
 }
 
+/* Reports and cleans one leaf unit; returns the index after it. */
+static unsigned int pt_dirty_unit(struct pt_dirty_state *st, uint64_t *tbl,
+				  unsigned int level, unsigned int i,
+				  uint64_t base, const struct pt_dec *d)
+{
+	const struct pt_geom *g = st->g;
+	unsigned int s = g->shift[level];
+	uint64_t k = 1ULL << (d->lg2 - s);
+	unsigned int first = i & ~(unsigned int)(k - 1);
+	uint64_t us = base + ((uint64_t)first << s);
+	uint64_t ue = us + pt_log2_mask(d->lg2);
+
+	if (pt_unit_dirty(g, tbl + first, k)) {
+		pt_dirty_report(st, us, ue);
+		if (!(st->flags & PT_DIRTY_NO_CLEAR)) {
+			pt_unit_clean(g, tbl + first, k);
+			pt_gather_add(st->gather, g, us, ue);
+		}
+	}
+	return first + (unsigned int)k;
+}
+
 static void pt_dirty_table(struct pt_dirty_state *st, uint64_t *tbl,
 			   unsigned int level, uint64_t lo, uint64_t hi,
 			   uint64_t base)
 {
 	const struct pt_geom *g = st->g;
-	unsigned int s = g->shift[level];
 	unsigned int i = pt_index(g, level, lo);
 	unsigned int last_i = pt_index(g, level, hi);
 
 	while (i <= last_i) {
-		uint64_t pte = pt_load(tbl + i), es, k, us;
-		unsigned int first;
+		uint64_t pte = pt_load(tbl + i);
+		uint64_t es = base + ((uint64_t)i << g->shift[level]);
+		uint64_t ee = es + pt_entry_mask(g, level);
+		uint64_t *child = pt_child(g, level, pte);
 		struct pt_dec d;
 
-		if (!pt_present(g, pte)) {
+		if (child) {
+			pt_dirty_table(st, child, level - 1, es > lo ? es : lo,
+				       ee < hi ? ee : hi, es);
 			i++;
-			continue;
-		}
-		es = base + ((uint64_t)i << s);
-		switch (g->fmt->decode(g, level, pte, &d)) {
-		case PT_ENT_TABLE:
-			pt_dirty_table(st, pt_ptr(d.oa), d.next,
-				       es > lo ? es : lo,
-				       es + pt_entry_mask(g, level) < hi ?
-					       es + pt_entry_mask(g, level) :
-					       hi,
-				       es);
+		} else if (pt_present(g, pte) &&
+			   g->fmt->decode(g, level, pte, &d) == PT_ENT_LEAF) {
+			i = pt_dirty_unit(st, tbl, level, i, base, &d);
+		} else {
 			i++;
-			break;
-		case PT_ENT_LEAF:
-			k = 1ULL << (d.lg2 - s);
-			first = i & ~(unsigned int)(k - 1);
-			us = base + ((uint64_t)first << s);
-			if (pt_unit_dirty(g, tbl + first, k)) {
-				pt_dirty_report(st, us, us + pt_log2_mask(d.lg2));
-				if (!(st->flags & PT_DIRTY_NO_CLEAR)) {
-					pt_unit_clean(g, tbl + first, k);
-					pt_gather_add(st->gather, g, us,
-						      us + pt_log2_mask(d.lg2));
-				}
-			}
-			i = first + (unsigned int)k;
-			break;
-		default:
-			i++;
-			break;
 		}
 	}
 }

@@ -143,6 +143,14 @@ struct pt_geom {
 	uint64_t dirty_bit;		/* the bit toggled by clean/dirty */
 	bool dirty_when_set;		/* dirty_bit set means dirty */
 	size_t root_bytes;		/* bytes allocated for the top table */
+	/*
+	 * Fast path: (e & tbl_mask[L]) == tbl_val[L] means "a table of level
+	 * L-1 at e & addr_mask granting tbl_perm", exactly what the format's
+	 * decoder would say; other entries go through the decoder.
+	 */
+	uint64_t tbl_mask[PT_MAX_LEVELS];
+	uint64_t tbl_val[PT_MAX_LEVELS];
+	unsigned int tbl_perm;
 };
 
 struct pt;
@@ -320,7 +328,7 @@ struct pt_walk_result {
  * without PT_ACCESS_PROBE it sets the leaf's accessed flag and, for a
  * write, its dirty state (atomically, like hardware).
  * Return: 0 (res->oa valid); -EFAULT (res->fault says why); -EINVAL bad
- * arguments.
+ * arguments; -EBUSY the leaf kept changing under the A/D update.
  */
 int pt_walk(const struct pt_geom *g, uint64_t root, const struct pt_mem *mem,
 	    uint64_t iova, unsigned int access, struct pt_walk_result *res);

@@ -42,6 +42,10 @@ struct pt_dec {
 	bool af;	   /* leaf: access flag set (always true off ARM) */
 };
 
+typedef enum pt_ekind (*pt_decode_fn)(const struct pt_geom *g,
+				     unsigned int level, uint64_t pte,
+				     struct pt_dec *d);
+
 struct pt_fmt {
 	enum pt_format id;
 	const char *name;
@@ -66,8 +70,12 @@ struct pt_fmt {
 				unsigned int level, unsigned int to_level,
 				unsigned int to_lg2);
 	/* Classify a non-zero entry at @level. */
-	enum pt_ekind (*decode)(const struct pt_geom *g, unsigned int level,
-				uint64_t pte, struct pt_dec *d);
+	pt_decode_fn decode;
+	/* pt_walk() for this format: the walk_tmpl.h template instantiated
+	 * with the decoder inlined (PT_DEFINE_WALK). */
+	int (*walk)(const struct pt_geom *g, uint64_t root,
+		    const struct pt_mem *mem, uint64_t iova,
+		    unsigned int access, struct pt_walk_result *res);
 };
 
 extern const struct pt_fmt pt_fmt_vtd_ss;
@@ -146,6 +154,13 @@ static inline bool pt_present(const struct pt_geom *g, uint64_t pte)
 	return pte & g->present_mask;
 }
 
+/* An entry of the kind table_pte() writes: a table of level - 1. */
+static inline bool pt_is_std_table(const struct pt_geom *g,
+				   unsigned int level, uint64_t pte)
+{
+	return (pte & g->tbl_mask[level]) == g->tbl_val[level];
+}
+
 static inline uint64_t pt_log2_mask(unsigned int lg2)
 {
 	return lg2 >= 64 ? ~0ULL : (1ULL << lg2) - 1;
@@ -154,5 +169,9 @@ static inline uint64_t pt_log2_mask(unsigned int lg2)
 /* Filled in by a format's init: the geometry fields every format shares. */
 void pt_geom_set_levels(struct pt_geom *g, unsigned int gran_lg2,
 			unsigned int levels, unsigned int ias);
+
+/* Sets the table fast path for levels 1..top (level 0 never matches). */
+void pt_geom_set_tables(struct pt_geom *g, uint64_t mask, uint64_t val,
+			unsigned int perm);
 
 #endif
