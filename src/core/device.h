@@ -112,6 +112,40 @@ int hwpt_alloc_nested(struct uiommu_ctx *ctx, struct device *dev,
 struct hwpt *hwpt_paging_of(struct hwpt *h);
 struct hwpt *hwpt_get(struct uiommu_ctx *ctx, uint32_t id);
 
+/* Linux HWPT_ALLOC flag and data-type values, and HW info constants. */
+enum {
+	UIOMMU_HWPT_NEST_PARENT = 1 << 0,
+	UIOMMU_HWPT_DIRTY = 1 << 1,
+	UIOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
+	UIOMMU_HWPT_PASID = 1 << 3,
+	UIOMMU_HWPT_DATA_NONE = 0,
+	UIOMMU_HWPT_DATA_VTD_S1 = 1,
+	UIOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
+	UIOMMU_HW_INFO_TYPE_NONE = 0,
+	UIOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
+	UIOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
+	UIOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
+	UIOMMU_HW_CAP_PASID_EXEC = 1 << 1,
+	UIOMMU_HW_CAP_PASID_PRIV = 1 << 2,
+};
+
+int hwpt_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t dev_id,
+		   uint32_t pt_id, uint32_t data_type, const void *data,
+		   uint32_t data_len, uint32_t fault_id, uint32_t *out_id);
+int device_cmd_hw_info(struct uiommu_ctx *ctx, uint32_t dev_id,
+		       uint32_t in_type, void *buf, uint32_t *len,
+		       uint32_t *out_type, uint64_t *caps,
+		       uint8_t *max_pasid_log2);
+int hwpt_cmd_invalidate(struct uiommu_ctx *ctx, uint32_t hwpt_id,
+			uint32_t data_type, const void *entries,
+			uint32_t entry_len, uint32_t *num);
+int hwpt_cmd_set_dirty(struct uiommu_ctx *ctx, uint32_t hwpt_id, bool enable);
+int hwpt_cmd_get_dirty(struct uiommu_ctx *ctx, uint32_t hwpt_id,
+		       uint32_t flags, uint64_t iova, uint64_t length,
+		       uint64_t page_size,
+		       void (*fn)(void *opaque, uint64_t iova, uint64_t len),
+		       void *opaque);
+
 extern const struct obj_ops device_ops, hwpt_paging_ops, hwpt_nested_ops;
 
 #endif

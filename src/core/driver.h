@@ -19,8 +19,10 @@
 
 #include <uiommu/platform.h>
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 struct drv_iommu;
 struct drv_domain;
@@ -106,6 +108,27 @@ struct drv_iommu_ops {
 };
 
 #define UIOMMU_NO_PASID 0xffffffffu
+
+/*
+ * Take one user invalidation entry of @entry_len bytes into a driver struct
+ * of @size bytes whose mandatory part is @min bytes (R41's per-entry rules,
+ * the same as an ioctl's): shorter than @min -EINVAL, longer with non-zero
+ * bytes past @size -E2BIG, otherwise zero-extended.
+ */
+static inline int drv_copy_entry(void *dst, size_t size, size_t min,
+				 const void *entry, uint32_t entry_len)
+{
+	const unsigned char *e = entry;
+
+	if (entry_len < min)
+		return -EINVAL;
+	for (size_t i = size; i < entry_len; i++)
+		if (e[i])
+			return -E2BIG;
+	memset(dst, 0, size);
+	memcpy(dst, e, entry_len < size ? entry_len : size);
+	return 0;
+}
 
 struct drv_iommu {
 	const struct drv_iommu_ops *ops;

@@ -150,3 +150,186 @@ const struct obj_ops hwpt_paging_ops = {
 const struct obj_ops hwpt_nested_ops = {
 	.destroy = hwpt_nested_destroy,
 };
+
+/* ---- the HWPT commands, shared by the ioctl layer and the C API ---------- */
+
+#define HWPT_PAGING_FLAGS (UIOMMU_HWPT_NEST_PARENT | UIOMMU_HWPT_DIRTY | \
+			   UIOMMU_HWPT_FAULT_ID_VALID | UIOMMU_HWPT_PASID)
+
+static uint32_t hwpt_drv_flags(uint32_t flags)
+{
+	return ((flags & UIOMMU_HWPT_NEST_PARENT) ? DRV_PAGING_NEST_PARENT : 0) |
+	       ((flags & UIOMMU_HWPT_DIRTY) ? DRV_PAGING_DIRTY : 0) |
+	       ((flags & UIOMMU_HWPT_PASID) ? DRV_PAGING_PASID : 0);
+}
+
+static bool dev_dirty_capable(const struct device *dev)
+{
+	return (dev->pdev->iommu->desc->caps & UIOMMU_IOMMU_CAP_DIRTY) &&
+	       (dev->pdev->desc->flags & UIOMMU_DEV_DIRTY);
+}
+
+/*
+ * IOMMU_HWPT_ALLOC, in iommufd's order of checks (R32-R35, R38, R39):
+ * pt_id an IOAS makes a paging HWPT, a paging HWPT makes a nested one.
+ */
+int hwpt_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t dev_id,
+		   uint32_t pt_id, uint32_t data_type, const void *data,
+		   uint32_t data_len, uint32_t fault_id, uint32_t *out_id)
+{
+	struct uiommu_obj *pt;
+	struct device *dev;
+	struct hwpt *h;
+	int rc;
+
+	if ((data_type == UIOMMU_HWPT_DATA_NONE) != !data_len)
+		return -EINVAL;
+	dev = device_get(ctx, dev_id);
+	if (!dev)
+		return -ENOENT;
+	pt = obj_lookup(ctx, pt_id, OBJ_NONE);
+	if (pt && pt->type == OBJ_IOAS) {
+		if ((flags & ~HWPT_PAGING_FLAGS) || data_len)
+			return -EOPNOTSUPP;
+		if ((flags & UIOMMU_HWPT_DIRTY) && !dev_dirty_capable(dev))
+			return -EOPNOTSUPP;
+		if ((flags & UIOMMU_HWPT_FAULT_ID_VALID) &&
+		    (flags & UIOMMU_HWPT_NEST_PARENT))
+			return -EOPNOTSUPP;
+	} else if (pt && pt->type == OBJ_HWPT_PAGING) {
+		if ((flags & ~(UIOMMU_HWPT_FAULT_ID_VALID | UIOMMU_HWPT_PASID)) ||
+		    !data_len)
+			return -EOPNOTSUPP;
+	} else {
+		return -EINVAL; /* R5's exception: pt_id is EINVAL */
+	}
+	/* No fault queues exist yet, so no fault_id can name one (R39). */
+	if (flags & UIOMMU_HWPT_FAULT_ID_VALID)
+		return -ENOENT;
+	if (pt->type == OBJ_IOAS)
+		rc = hwpt_alloc_paging(ctx, dev, container_of(pt, struct ioas, obj),
+				       hwpt_drv_flags(flags), false, &h);
+	else
+		rc = hwpt_alloc_nested(ctx, dev,
+				       container_of(pt, struct hwpt, obj),
+				       hwpt_drv_flags(flags), data_type, data,
+				       data_len, &h);
+	if (rc)
+		return rc;
+	*out_id = h->obj.id;
+	return 0;
+}
+
+/* IOMMU_GET_HW_INFO's data and generic fields (R43, R44). */
+int device_cmd_hw_info(struct uiommu_ctx *ctx, uint32_t dev_id,
+		       uint32_t in_type, void *buf, uint32_t *len,
+		       uint32_t *out_type, uint64_t *caps,
+		       uint8_t *max_pasid_log2)
+{
+	struct device *dev = device_get(ctx, dev_id);
+	const struct uiommu_device_desc *d;
+	struct drv_iommu *mmu;
+	uint32_t bits;
+	int rc;
+
+	if (!dev)
+		return -ENOENT;
+	d = dev->pdev->desc;
+	mmu = dev->pdev->iommu;
+	*out_type = UIOMMU_HW_INFO_TYPE_NONE;
+	if (mmu->ops->hw_info) {
+		*out_type = in_type;
+		rc = mmu->ops->hw_info(mmu, d, out_type, buf, len);
+		if (rc)
+			return rc;
+	} else if (in_type != UIOMMU_HW_INFO_TYPE_NONE) {
+		return -EOPNOTSUPP;
+	} else {
+		*len = 0;
+	}
+	*caps = dev_dirty_capable(dev) ? UIOMMU_HW_CAP_DIRTY_TRACKING : 0;
+	bits = d->pasid_bits < mmu->desc->pasid_bits ? d->pasid_bits :
+						       mmu->desc->pasid_bits;
+	*max_pasid_log2 = bits;
+	if (bits && (d->flags & UIOMMU_DEV_PASID_EXEC))
+		*caps |= UIOMMU_HW_CAP_PASID_EXEC;
+	if (bits && (d->flags & UIOMMU_DEV_PASID_PRIV))
+		*caps |= UIOMMU_HW_CAP_PASID_PRIV;
+	return 0;
+}
+
+/*
+ * IOMMU_HWPT_INVALIDATE on a nested HWPT (R40-R42).  *@num in: entries;
+ * out: entries handled, also on error.
+ */
+int hwpt_cmd_invalidate(struct uiommu_ctx *ctx, uint32_t hwpt_id,
+			uint32_t data_type, const void *entries,
+			uint32_t entry_len, uint32_t *num)
+{
+	struct uiommu_obj *o = obj_lookup(ctx, hwpt_id, OBJ_NONE);
+	struct hwpt *h;
+
+	if (!o) {
+		*num = 0;
+		return -ENOENT;
+	}
+	if (o->type != OBJ_HWPT_NESTED) {
+		*num = 0;
+		return -EINVAL;
+	}
+	h = container_of(o, struct hwpt, obj);
+	if (!h->domain->ops->cache_invalidate_user) {
+		*num = 0;
+		return -EOPNOTSUPP;
+	}
+	if (!*num)
+		return h->domain->ops->cache_invalidate_user(h->domain,
+							      data_type, NULL,
+							      entry_len, num);
+	return h->domain->ops->cache_invalidate_user(h->domain, data_type,
+						      entries, entry_len, num);
+}
+
+static struct hwpt *hwpt_paging_get(struct uiommu_ctx *ctx, uint32_t id)
+{
+	struct uiommu_obj *o = obj_lookup(ctx, id, OBJ_HWPT_PAGING);
+
+	return o ? container_of(o, struct hwpt, obj) : NULL;
+}
+
+/* IOMMU_HWPT_SET_DIRTY_TRACKING (R45): enabling starts from clean. */
+int hwpt_cmd_set_dirty(struct uiommu_ctx *ctx, uint32_t hwpt_id, bool enable)
+{
+	struct hwpt *h = hwpt_paging_get(ctx, hwpt_id);
+
+	if (!h)
+		return -ENOENT;
+	if (!h->domain->ops->set_dirty_tracking)
+		return -EOPNOTSUPP;
+	return h->domain->ops->set_dirty_tracking(h->domain, enable);
+}
+
+/* IOMMU_HWPT_GET_DIRTY_BITMAP's checks and walk (R45); @fn gets runs. */
+int hwpt_cmd_get_dirty(struct uiommu_ctx *ctx, uint32_t hwpt_id,
+		       uint32_t flags, uint64_t iova, uint64_t length,
+		       uint64_t page_size,
+		       void (*fn)(void *opaque, uint64_t iova, uint64_t len),
+		       void *opaque)
+{
+	struct hwpt *h = hwpt_paging_get(ctx, hwpt_id);
+	uint64_t mask;
+
+	if (!h)
+		return -ENOENT;
+	if (!h->domain->ops->read_and_clear_dirty)
+		return -EOPNOTSUPP;
+	if (iova >= UINT64_MAX || length >= UINT64_MAX ||
+	    length > UINT64_MAX - iova)
+		return -EOVERFLOW;
+	mask = h->ioas->iova_alignment - 1;
+	if (!page_size || (iova & mask) || (length & mask) ||
+	    length / page_size == 0)
+		return -EINVAL;
+	return h->domain->ops->read_and_clear_dirty(h->domain, iova, length,
+						     flags, fn, opaque);
+}

@@ -19,10 +19,11 @@
  * the action done and returning EFAULT), uiommu first checks that the
  * response can be written, so a failed call changes nothing.
  *
- * Commands of later layers (HWPT, devices, vIOMMU, queues) are -ENOTTY
- * until those layers exist, as on a kernel that predates them.
+ * Commands of layers not built yet (vIOMMU, vDEVICE, fault and event
+ * queues, HW queues) are -ENOTTY, as on a kernel that predates them.
  */
 #include "core/core.h"
+#include "core/device.h"
 
 #include <uiommu/linux/iommufd.h>
 
@@ -48,6 +49,11 @@ union ucmd_buffer {
 	struct iommu_option option;
 	struct iommu_vfio_ioas vfio_ioas;
 	struct iommu_ioas_change_process change_process;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_set_dirty_tracking set_dirty;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty;
+	struct iommu_hwpt_invalidate invalidate;
 	uint64_t align;
 };
 
@@ -344,6 +350,175 @@ static int ucmd_change_process(struct ucmd *u)
 	return ioas_change_process(u->ctx);
 }
 
+/* Copy a caller buffer of @len bytes into a fresh allocation (NULL for 0). */
+static int ucmd_copy_buffer(const void *src, uint64_t len, void **out)
+{
+	void *buf;
+	int rc;
+
+	*out = NULL;
+	if (!len)
+		return 0;
+	if (len > (64u << 20))
+		return -E2BIG; /* no command carries more than this */
+	buf = uz_malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	rc = uacc_copy(buf, src, len);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	return 0;
+}
+
+static int ucmd_hwpt_alloc(struct ucmd *u)
+{
+	struct iommu_hwpt_alloc *cmd = u->cmd;
+	void *data;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = ucmd_copy_buffer((void *)(uintptr_t)cmd->data_uptr,
+			      cmd->data_len, &data);
+	if (rc)
+		return rc;
+	rc = ucmd_probe_respond(u, sizeof(*cmd));
+	if (!rc)
+		rc = hwpt_cmd_alloc(u->ctx, cmd->flags, cmd->dev_id, cmd->pt_id,
+				    cmd->data_type, data, cmd->data_len,
+				    cmd->fault_id, &cmd->out_hwpt_id);
+	free(data);
+	if (rc)
+		return rc;
+	rc = ucmd_respond(u, sizeof(*cmd));
+	if (rc)
+		obj_destroy(u->ctx, cmd->out_hwpt_id);
+	return rc;
+}
+
+#define HW_INFO_MAX 256
+
+/* Driver data up to the caller's length, the rest of its buffer zeroed. */
+static int ucmd_hw_info(struct ucmd *u)
+{
+	struct iommu_hw_info *cmd = u->cmd;
+	unsigned char data[HW_INFO_MAX] = { 0 };
+	char *dst = (void *)(uintptr_t)cmd->data_uptr;
+	uint32_t len = sizeof(data), type, copy;
+	uint64_t caps;
+	uint8_t pasid;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE)
+		return -EOPNOTSUPP;
+	if (!(cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE))
+		cmd->in_data_type = IOMMU_HW_INFO_TYPE_DEFAULT;
+	if (cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
+		return -EOPNOTSUPP;
+	rc = device_cmd_hw_info(u->ctx, cmd->dev_id, cmd->in_data_type, data,
+				&len, &type, &caps, &pasid);
+	if (rc)
+		return rc;
+	copy = len < cmd->data_len ? len : cmd->data_len;
+	rc = uacc_copy(dst, data, copy);
+	for (uint32_t off = copy; !rc && off < cmd->data_len;) {
+		static const unsigned char zero[256];
+		uint32_t n = cmd->data_len - off < 256 ? cmd->data_len - off : 256;
+
+		rc = uacc_copy(dst + off, zero, n);
+		off += n;
+	}
+	if (rc)
+		return rc;
+	cmd->data_len = len;
+	cmd->out_data_type = type;
+	cmd->out_capabilities = caps;
+	cmd->out_max_pasid_log2 = pasid;
+	return ucmd_respond(u, sizeof(*cmd));
+}
+
+static int ucmd_set_dirty(struct ucmd *u)
+{
+	struct iommu_hwpt_set_dirty_tracking *cmd = u->cmd;
+
+	if ((cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	return hwpt_cmd_set_dirty(u->ctx, cmd->hwpt_id,
+				  cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+}
+
+/* Sets the bits of dirty runs in the caller's bitmap (bit 0 = iova). */
+struct dirty_sink {
+	uint64_t base, pgsize;
+	uint64_t *ubits;
+	int rc;
+};
+
+static void ucmd_dirty_run(void *opaque, uint64_t iova, uint64_t len)
+{
+	struct dirty_sink *s = opaque;
+	uint64_t first = (iova - s->base) / s->pgsize;
+	uint64_t last = (iova + len - 1 - s->base) / s->pgsize;
+
+	for (uint64_t bit = first; bit <= last && !s->rc; bit++) {
+		uint64_t w;
+
+		s->rc = uacc_copy(&w, &s->ubits[bit / 64], sizeof(w));
+		if (s->rc)
+			break;
+		w |= 1ULL << (bit % 64);
+		s->rc = uacc_copy(&s->ubits[bit / 64], &w, sizeof(w));
+	}
+}
+
+static int ucmd_get_dirty(struct ucmd *u)
+{
+	struct iommu_hwpt_get_dirty_bitmap *cmd = u->cmd;
+	struct dirty_sink s = { cmd->iova, cmd->page_size,
+				(void *)(uintptr_t)cmd->data, 0 };
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
+	    cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = hwpt_cmd_get_dirty(u->ctx, cmd->hwpt_id, cmd->flags, cmd->iova,
+				cmd->length, cmd->page_size, ucmd_dirty_run, &s);
+	return rc ? rc : s.rc;
+}
+
+/* entry_num is written back in every case, with the entries handled. */
+static int ucmd_invalidate(struct ucmd *u)
+{
+	struct iommu_hwpt_invalidate *cmd = u->cmd;
+	uint32_t num = cmd->entry_num;
+	void *entries = NULL;
+	int rc, rc2;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (num && (!cmd->data_uptr || !cmd->entry_len)) {
+		rc = -EINVAL;
+		num = 0;
+		goto out;
+	}
+	rc = ucmd_copy_buffer((void *)(uintptr_t)cmd->data_uptr,
+			      (uint64_t)num * cmd->entry_len, &entries);
+	if (rc) {
+		num = 0;
+		goto out;
+	}
+	rc = hwpt_cmd_invalidate(u->ctx, cmd->hwpt_id, cmd->data_type, entries,
+				 cmd->entry_len, &num);
+	free(entries);
+out:
+	cmd->entry_num = num;
+	rc2 = ucmd_respond(u, sizeof(*cmd));
+	return rc2 ? rc2 : rc;
+}
+
 struct ucmd_op {
 	unsigned long cmd;
 	uint32_t size, min_size;
@@ -374,6 +549,16 @@ static const struct ucmd_op ucmd_ops[] = {
 	UCMD_OP(IOMMUFD_CMD_OPTION, ucmd_option, iommu_option, val64),
 	UCMD_OP(IOMMUFD_CMD_VFIO_IOAS, ucmd_vfio_ioas, iommu_vfio_ioas,
 		__reserved),
+	UCMD_OP(IOMMUFD_CMD_HWPT_ALLOC, ucmd_hwpt_alloc, iommu_hwpt_alloc,
+		__reserved),
+	UCMD_OP(IOMMUFD_CMD_GET_HW_INFO, ucmd_hw_info, iommu_hw_info,
+		__reserved),
+	UCMD_OP(IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING, ucmd_set_dirty,
+		iommu_hwpt_set_dirty_tracking, __reserved),
+	UCMD_OP(IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP, ucmd_get_dirty,
+		iommu_hwpt_get_dirty_bitmap, data),
+	UCMD_OP(IOMMUFD_CMD_HWPT_INVALIDATE, ucmd_invalidate,
+		iommu_hwpt_invalidate, __reserved),
 	UCMD_OP(IOMMUFD_CMD_IOAS_MAP_FILE, ucmd_ioas_map_file,
 		iommu_ioas_map_file, iova),
 	UCMD_OP(IOMMUFD_CMD_IOAS_CHANGE_PROCESS, ucmd_change_process,

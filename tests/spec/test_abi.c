@@ -23,9 +23,16 @@ TEST(abi, r1_numbers)
 	ASSERT_EQ(IOMMU_VFIO_IOAS, 0x3b88UL);
 	ASSERT_EQ(IOMMU_IOAS_MAP_FILE, 0x3b8fUL);
 	ASSERT_EQ(IOMMU_IOAS_CHANGE_PROCESS, 0x3b92UL);
+	ASSERT_EQ(IOMMU_HWPT_ALLOC, 0x3b89UL);
+	ASSERT_EQ(IOMMU_GET_HW_INFO, 0x3b8aUL);
+	ASSERT_EQ(IOMMU_HWPT_SET_DIRTY_TRACKING, 0x3b8bUL);
+	ASSERT_EQ(IOMMU_HWPT_GET_DIRTY_BITMAP, 0x3b8cUL);
+	ASSERT_EQ(IOMMU_HWPT_INVALIDATE, 0x3b8dUL);
 	ASSERT_OK(uiommu_ctx_create(&c));
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0x7f), &d));
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0xa0), &d));
+	/* vIOMMU and queue commands are not built yet: as an older kernel. */
+	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0x90), &d));
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO('x', 0x80), &d));
 	/* Same nr with direction/size bits is a different ioctl. */
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IOW(';', 0x80, int), &d));
@@ -103,6 +110,18 @@ TEST(abi, r2_cmd_length)
 		    .op = IOMMU_VFIO_IOAS_GET);
 	TEST_LENGTH(iommu_ioas_change_process, IOMMU_IOAS_CHANGE_PROCESS,
 		    __reserved, 0);
+	TEST_LENGTH(iommu_hwpt_alloc, IOMMU_HWPT_ALLOC, __reserved, -ENOENT,
+		    .dev_id = 77, .pt_id = 1);
+	TEST_LENGTH(iommu_hw_info, IOMMU_GET_HW_INFO, __reserved, -ENOENT,
+		    .dev_id = 77);
+	TEST_LENGTH(iommu_hwpt_set_dirty_tracking,
+		    IOMMU_HWPT_SET_DIRTY_TRACKING, __reserved, -ENOENT,
+		    .hwpt_id = 77);
+	TEST_LENGTH(iommu_hwpt_get_dirty_bitmap, IOMMU_HWPT_GET_DIRTY_BITMAP,
+		    data, -ENOENT, .hwpt_id = 77, .length = 4096,
+		    .page_size = 4096);
+	TEST_LENGTH(iommu_hwpt_invalidate, IOMMU_HWPT_INVALIDATE, __reserved,
+		    -ENOENT, .hwpt_id = 77);
 }
 
 /* R2: a caller with a shorter struct gets only its own bytes back. */

@@ -24,6 +24,7 @@ struct mk_domain {
 	unsigned nmaps;
 	unsigned contract_errors;
 	uint32_t nested_data; /* first word of a nested domain's data */
+	uint32_t invalidations;
 	uint32_t alloc_flags;
 };
 
@@ -74,10 +75,34 @@ static void mk_unmap(struct drv_domain *d, uint64_t iova, uint64_t len)
 	m->contract_errors++;
 }
 
+/*
+ * VT-d-style entries {addr, npages, flags, reserved}: flags other than
+ * LEAF (bit 0) are refused; *num gets the entries handled.
+ */
 static int mk_invalidate(struct drv_domain *d, uint32_t type,
 			 const void *entries, uint32_t entry_len, uint32_t *num)
 {
-	return 0;
+	struct mk_domain *m = container_of(d, struct mk_domain, d);
+	uint32_t n = *num, done;
+	int rc = 0;
+
+	*num = 0;
+	if (type != 0)
+		return -EINVAL;
+	for (done = 0; done < n; done++) {
+		struct { uint64_t addr, npages; uint32_t flags, rsvd; } e;
+
+		rc = drv_copy_entry(&e, sizeof(e), sizeof(e),
+				    (const char *)entries + done * entry_len,
+				    entry_len);
+		if (!rc && (e.flags & ~1u))
+			rc = -EOPNOTSUPP;
+		if (rc)
+			break;
+		m->invalidations++;
+	}
+	*num = done;
+	return rc;
 }
 
 static void mk_free(struct drv_domain *d)
@@ -173,7 +198,22 @@ static int mk_attach(struct drv_iommu *i, const struct uiommu_device_desc *dev,
 	return 0;
 }
 
+/* A VT-d-style info block: 24 bytes {flags, rsvd, cap, ecap}. */
+static int mk_hw_info(struct drv_iommu *i, const struct uiommu_device_desc *d,
+		      uint32_t *type, void *buf, uint32_t *len)
+{
+	uint64_t info[3] = { 0, 0x00d2008c40660462ULL, 0x00f0101e98fULL };
+
+	if (*type != 0 && *type != 1)
+		return -EOPNOTSUPP;
+	*type = 1;
+	memcpy(buf, info, *len < 24 ? *len : 24);
+	*len = 24;
+	return 0;
+}
+
 static const struct drv_iommu_ops mk_iommu_ops = {
+	.hw_info = mk_hw_info,
 	.domain_alloc_paging = mk_alloc_paging,
 	.domain_alloc_nested = mk_alloc_nested,
 	.attach = mk_attach,
@@ -234,6 +274,92 @@ static inline struct mock_map *mk_lookup(struct drv_domain *d, uint64_t iova)
 		    iova - m->maps[i].iova < m->maps[i].len)
 			return &m->maps[i];
 	return NULL;
+}
+
+/* ---- the test platform (see test_device.c's table) ---- */
+
+enum { A0, A1, G0, G1, B0, S0, S1, D0, C0, U0, M0, S2 };
+
+#define NOPASID UIOMMU_NO_PASID
+#define MSI_LO 0xfee00000ULL
+#define MSI_HI 0xfeefffffULL
+#define SWMSI 0x8000000ULL
+
+static inline void add_iommu(struct uiommu_platform_desc *p, const char *name,
+		      uint32_t model, uint32_t caps)
+{
+	struct uiommu_iommu_desc *i = &p->iommus[p->niommus++];
+
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	i->model = model;
+	i->caps = caps;
+	i->pasid_bits = 20;
+	i->address_bits = 48;
+	i->granule = 4096;
+}
+
+static inline struct uiommu_device_desc *add_dev(struct uiommu_platform_desc *p,
+					  const char *name, uint32_t iommu,
+					  uint32_t rid, uint32_t group)
+{
+	struct uiommu_device_desc *d = &p->devices[p->ndevices++];
+
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->iommu = iommu;
+	d->rid = rid;
+	d->group = group;
+	return d;
+}
+
+static inline void add_resv(struct uiommu_device_desc *d, uint64_t s, uint64_t l,
+		     uint32_t type)
+{
+	d->resv[d->nresv++] = (struct uiommu_resv_region){ s, l, type, 0 };
+}
+
+static inline void test_platform(struct uiommu_platform_desc *p)
+{
+	const uint32_t good = UIOMMU_IOMMU_CAP_NESTING |
+			      UIOMMU_IOMMU_CAP_MSI_ISOLATED |
+			      UIOMMU_IOMMU_CAP_COHERENT;
+	struct uiommu_device_desc *d;
+
+	memset(p, 0, sizeof(*p));
+	add_iommu(p, "vtd0", UIOMMU_IOMMU_VTD,
+		  good | UIOMMU_IOMMU_CAP_ENFORCE_COHERENCY |
+			  UIOMMU_IOMMU_CAP_DIRTY);
+	add_iommu(p, "vtd1", UIOMMU_IOMMU_VTD, good);
+	add_iommu(p, "smmu0", UIOMMU_IOMMU_SMMUV3, good);
+	add_iommu(p, "nc0", UIOMMU_IOMMU_VTD, UIOMMU_IOMMU_CAP_MSI_ISOLATED);
+	add_iommu(p, "unsafe0", UIOMMU_IOMMU_VTD, UIOMMU_IOMMU_CAP_COHERENT);
+
+	d = add_dev(p, "a0", 0, 0x18, 3);
+	d->pasid_bits = 20;
+	d->msi_doorbell = MSI_LO;
+	add_resv(d, MSI_LO, MSI_HI, UIOMMU_RESV_MSI);
+	d = add_dev(p, "a1", 0, 0x20, 4);
+	add_resv(d, 0x7c000000, 0x7c0fffff, UIOMMU_RESV_DIRECT_RELAXABLE);
+	add_resv(d, MSI_LO, MSI_HI, UIOMMU_RESV_MSI);
+	add_dev(p, "g0", 0, 0x28, 5);
+	add_dev(p, "g1", 0, 0x29, 5);
+	add_dev(p, "b0", 1, 0x30, 6);
+	d = add_dev(p, "s0", 2, 0x100, 16);
+	d->pasid_bits = 20;
+	d->msi_doorbell = 0x08090040;
+	add_resv(d, SWMSI, SWMSI + 0xfffff, UIOMMU_RESV_SW_MSI);
+	d = add_dev(p, "s1", 2, 0x101, 17);
+	d->msi_doorbell = 0x08091040;
+	add_resv(d, SWMSI, SWMSI + 0xfffff, UIOMMU_RESV_SW_MSI);
+	d = add_dev(p, "d0", 0, 0x38, 7);
+	add_resv(d, 0x7d000000, 0x7d0fffff, UIOMMU_RESV_DIRECT);
+	add_dev(p, "c0", 3, 0x40, 8);
+	add_dev(p, "u0", 4, 0x48, 9);
+	d = add_dev(p, "m0", 0, 0x50, 10);
+	add_resv(d, SWMSI, SWMSI + 0xfffff, UIOMMU_RESV_SW_MSI);
+	add_resv(d, MSI_LO, MSI_HI, UIOMMU_RESV_MSI);
+	d = add_dev(p, "s2", 2, 0x102, 18);
+	d->msi_doorbell = 0x08090080;
+	add_resv(d, SWMSI, SWMSI + 0xfffff, UIOMMU_RESV_SW_MSI);
 }
 
 #endif

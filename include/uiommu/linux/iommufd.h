@@ -185,6 +185,174 @@ struct iommu_ioas_change_process {
 #define IOMMU_IOAS_CHANGE_PROCESS \
 	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
 
+
+/* ---- HW pagetables (HWPT) ------------------------------------------------ */
+
+enum iommufd_hwpt_alloc_flags {
+	IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0,
+	IOMMU_HWPT_ALLOC_DIRTY_TRACKING = 1 << 1,
+	IOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
+	IOMMU_HWPT_ALLOC_PASID = 1 << 3,
+};
+
+enum iommu_hwpt_vtd_s1_flags {
+	IOMMU_VTD_S1_SRE = 1 << 0,
+	IOMMU_VTD_S1_EAFE = 1 << 1,
+	IOMMU_VTD_S1_WPE = 1 << 2,
+};
+
+/* Intel VT-d stage-1 page table info (IOMMU_HWPT_DATA_VTD_S1). */
+struct iommu_hwpt_vtd_s1 {
+	__aligned_u64 flags;
+	__aligned_u64 pgtbl_addr;
+	__u32 addr_width;
+	__u32 __reserved;
+};
+
+/* ARM SMMUv3 nested STE (IOMMU_HWPT_DATA_ARM_SMMUV3), little endian. */
+struct iommu_hwpt_arm_smmuv3 {
+	__aligned_le64 ste[2];
+};
+
+enum iommu_hwpt_data_type {
+	IOMMU_HWPT_DATA_NONE = 0,
+	IOMMU_HWPT_DATA_VTD_S1 = 1,
+	IOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
+};
+
+/* IOMMU_HWPT_ALLOC: a paging HWPT from an IOAS, or a nested one from a
+ * nest-parent HWPT (pt_id). */
+struct iommu_hwpt_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pt_id;
+	__u32 out_hwpt_id;
+	__u32 __reserved;
+	__u32 data_type;
+	__u32 data_len;
+	__aligned_u64 data_uptr;
+	__u32 fault_id;
+	__u32 __reserved2;
+};
+#define IOMMU_HWPT_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)
+
+enum iommu_hw_info_vtd_flags {
+	IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17 = 1 << 0,
+};
+
+struct iommu_hw_info_vtd {
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 cap_reg;
+	__aligned_u64 ecap_reg;
+};
+
+struct iommu_hw_info_arm_smmuv3 {
+	__u32 flags;
+	__u32 __reserved;
+	__u32 idr[6];
+	__u32 iidr;
+	__u32 aidr;
+};
+
+enum iommu_hw_info_type {
+	IOMMU_HW_INFO_TYPE_NONE = 0,
+	IOMMU_HW_INFO_TYPE_DEFAULT = 0,
+	IOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
+	IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
+	IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV = 3,
+};
+
+enum iommufd_hw_capabilities {
+	IOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
+	IOMMU_HW_CAP_PCI_PASID_EXEC = 1 << 1,
+	IOMMU_HW_CAP_PCI_PASID_PRIV = 1 << 2,
+};
+
+enum iommufd_hw_info_flags {
+	IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1 << 0,
+};
+
+/* IOMMU_GET_HW_INFO: what the IOMMU behind a bound device can do. */
+struct iommu_hw_info {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 data_len;
+	__aligned_u64 data_uptr;
+	union {
+		__u32 in_data_type;
+		__u32 out_data_type;
+	};
+	__u8 out_max_pasid_log2;
+	__u8 __reserved[3];
+	__aligned_u64 out_capabilities;
+};
+#define IOMMU_GET_HW_INFO _IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)
+
+enum iommufd_hwpt_set_dirty_tracking_flags {
+	IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1,
+};
+
+struct iommu_hwpt_set_dirty_tracking {
+	__u32 size;
+	__u32 flags;
+	__u32 hwpt_id;
+	__u32 __reserved;
+};
+#define IOMMU_HWPT_SET_DIRTY_TRACKING \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)
+
+enum iommufd_hwpt_get_dirty_bitmap_flags {
+	IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR = 1,
+};
+
+struct iommu_hwpt_get_dirty_bitmap {
+	__u32 size;
+	__u32 hwpt_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 page_size;
+	__aligned_u64 data;
+};
+#define IOMMU_HWPT_GET_DIRTY_BITMAP \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)
+
+enum iommu_hwpt_invalidate_data_type {
+	IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
+	IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 = 1,
+};
+
+enum iommu_hwpt_vtd_s1_invalidate_flags {
+	IOMMU_VTD_INV_FLAGS_LEAF = 1 << 0,
+};
+
+struct iommu_hwpt_vtd_s1_invalidate {
+	__aligned_u64 addr;
+	__aligned_u64 npages;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+struct iommu_viommu_arm_smmuv3_invalidate {
+	__aligned_le64 cmd[2];
+};
+
+/* IOMMU_HWPT_INVALIDATE: entry_num in: entries; out: entries handled. */
+struct iommu_hwpt_invalidate {
+	__u32 size;
+	__u32 hwpt_id;
+	__aligned_u64 data_uptr;
+	__u32 data_type;
+	__u32 entry_len;
+	__u32 entry_num;
+	__u32 __reserved;
+};
+#define IOMMU_HWPT_INVALIDATE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)
+
 /* ABI facts: sizes and offsets as the kernel lays them out. */
 #define IOMMUFD_ABI_OFF(t, f, o) \
 	_Static_assert(offsetof(struct t, f) == (o), #t "." #f " offset")
@@ -226,6 +394,34 @@ IOMMUFD_ABI_OFF(iommu_option, val64, 16);
 IOMMUFD_ABI_SIZE(iommu_vfio_ioas, 12);
 IOMMUFD_ABI_OFF(iommu_vfio_ioas, op, 8);
 IOMMUFD_ABI_SIZE(iommu_ioas_change_process, 8);
+IOMMUFD_ABI_SIZE(iommu_hwpt_vtd_s1, 24);
+IOMMUFD_ABI_OFF(iommu_hwpt_vtd_s1, addr_width, 16);
+IOMMUFD_ABI_SIZE(iommu_hwpt_arm_smmuv3, 16);
+IOMMUFD_ABI_SIZE(iommu_hwpt_alloc, 48);
+IOMMUFD_ABI_OFF(iommu_hwpt_alloc, out_hwpt_id, 16);
+IOMMUFD_ABI_OFF(iommu_hwpt_alloc, __reserved, 20);
+IOMMUFD_ABI_OFF(iommu_hwpt_alloc, data_type, 24);
+IOMMUFD_ABI_OFF(iommu_hwpt_alloc, data_uptr, 32);
+IOMMUFD_ABI_OFF(iommu_hwpt_alloc, fault_id, 40);
+IOMMUFD_ABI_SIZE(iommu_hw_info_vtd, 24);
+IOMMUFD_ABI_SIZE(iommu_hw_info_arm_smmuv3, 40);
+IOMMUFD_ABI_SIZE(iommu_hw_info, 40);
+IOMMUFD_ABI_OFF(iommu_hw_info, data_uptr, 16);
+IOMMUFD_ABI_OFF(iommu_hw_info, out_data_type, 24);
+IOMMUFD_ABI_OFF(iommu_hw_info, out_max_pasid_log2, 28);
+IOMMUFD_ABI_OFF(iommu_hw_info, __reserved, 29);
+IOMMUFD_ABI_OFF(iommu_hw_info, out_capabilities, 32);
+IOMMUFD_ABI_SIZE(iommu_hwpt_set_dirty_tracking, 16);
+IOMMUFD_ABI_SIZE(iommu_hwpt_get_dirty_bitmap, 48);
+IOMMUFD_ABI_OFF(iommu_hwpt_get_dirty_bitmap, iova, 16);
+IOMMUFD_ABI_OFF(iommu_hwpt_get_dirty_bitmap, data, 40);
+IOMMUFD_ABI_SIZE(iommu_hwpt_vtd_s1_invalidate, 24);
+IOMMUFD_ABI_SIZE(iommu_viommu_arm_smmuv3_invalidate, 16);
+IOMMUFD_ABI_SIZE(iommu_hwpt_invalidate, 32);
+IOMMUFD_ABI_OFF(iommu_hwpt_invalidate, data_type, 16);
+IOMMUFD_ABI_OFF(iommu_hwpt_invalidate, entry_num, 24);
+_Static_assert(IOMMU_HWPT_ALLOC == 0x3b89, "HWPT_ALLOC number");
+_Static_assert(IOMMU_HWPT_INVALIDATE == 0x3b8d, "HWPT_INVALIDATE number");
 _Static_assert(IOMMU_DESTROY == 0x3b80, "IOMMU_DESTROY number");
 _Static_assert(IOMMU_IOAS_CHANGE_PROCESS == 0x3b92, "CHANGE_PROCESS number");
 
