@@ -277,6 +277,99 @@ UIOMMU_API UIOMMU_MUST_CHECK int
 uiommu_access_rw(struct uiommu_access *access, uint64_t iova, void *buf,
 		 uint64_t length, uint32_t flags);
 
+/* ---- devices (platform devices bound to a context) ---------------------- */
+
+struct uiommu_platform;
+struct uiommu_platform_desc;
+
+/* What the Linux iommu core reports, plus which region is the SW_MSI
+ * window (see <uiommu/platform.h> for the types). */
+struct uiommu_resv_info {
+	uint64_t start;
+	uint64_t last;
+	uint32_t type;   /* enum uiommu_resv_type */
+	uint32_t flags;  /* UIOMMU_RESV_INFO_* */
+};
+#define UIOMMU_RESV_INFO_SW_MSI_WINDOW (1u << 0) /* MSI doorbells go here */
+#define UIOMMU_RESV_INFO_ENFORCED (1u << 1)      /* reserved at RID attach */
+
+#define UIOMMU_PASID_NONE 0xffffffffu
+
+/*
+ * Bind device @index of @platform to @ctx (what VFIO_DEVICE_BIND_IOMMUFD
+ * does): claims DMA ownership of its iommu group, blocks its DMA.
+ * -EINVAL non-coherent IOMMU or a device needing a 1:1 mapping; -EPERM MSIs
+ * not isolated; -EBUSY bound already or group owned elsewhere; -ENODEV no
+ * such device.
+ */
+UIOMMU_API int uiommu_device_bind(struct uiommu_ctx *ctx,
+				  struct uiommu_platform *platform,
+				  uint32_t index, uint32_t *out_dev_id);
+
+/* Detach everywhere and unbind (closing the VFIO device fd). */
+UIOMMU_API int uiommu_device_unbind(struct uiommu_ctx *ctx, uint32_t dev_id);
+
+/*
+ * Attach (or, if attached at @pasid already, atomically replace) the device
+ * to HWPT or IOAS *@pt_id; *@pt_id gets the HWPT used.  @pasid is
+ * UIOMMU_PASID_NONE for the RID.  VFIO_DEVICE_ATTACH_IOMMUFD_PT semantics.
+ */
+UIOMMU_API int uiommu_device_attach(struct uiommu_ctx *ctx, uint32_t dev_id,
+				    uint32_t pasid, uint32_t *pt_id);
+
+/* Back to blocked DMA; a no-op when not attached. */
+UIOMMU_API int uiommu_device_detach(struct uiommu_ctx *ctx, uint32_t dev_id,
+				    uint32_t pasid);
+
+/*
+ * uiommu extension (Linux dropped IOMMU_RESV_IOVA_RANGES): the device's
+ * reserved regions, SW_MSI window marked.  *@num in: capacity; out: total
+ * (-EMSGSIZE when short).
+ */
+UIOMMU_API int uiommu_device_resv_regions(struct uiommu_ctx *ctx,
+					  uint32_t dev_id,
+					  struct uiommu_resv_info *regions,
+					  uint32_t *num);
+
+/*
+ * uiommu extension: reserve the device's enforced regions in an IOAS now,
+ * without attaching (so a VMM can lay out guest memory around them), and
+ * undo that.  Owned separately from attach-time reservations.
+ * -EADDRINUSE a region overlaps an area or an allowed range (nothing
+ * reserved); -EEXIST loaded already; -ENOENT (unload) not loaded.
+ */
+UIOMMU_API int uiommu_ioas_load_resv(struct uiommu_ctx *ctx, uint32_t ioas_id,
+				     uint32_t dev_id);
+UIOMMU_API int uiommu_ioas_unload_resv(struct uiommu_ctx *ctx,
+				       uint32_t ioas_id, uint32_t dev_id);
+
+/*
+ * Cache coherency of a bound device, for a KVM-like caller deciding whether
+ * the guest may need WBINVD (the seed's no-snoop question, R80):
+ * ENFORCED if its IOMMU can force snooping (what kvm-vfio asks of a VFIO
+ * cdev file); NO_SNOOP if the device may issue no-snoop DMA at all.
+ */
+#define UIOMMU_COHERENCY_ENFORCED (1u << 0)
+#define UIOMMU_COHERENCY_NO_SNOOP (1u << 1)
+UIOMMU_API int uiommu_device_coherency(struct uiommu_ctx *ctx, uint32_t dev_id,
+				       uint32_t *flags);
+
+/*
+ * A kvm-vfio-like registry: devices are added and removed; noncoherent is
+ * true iff any registered device is not enforced-coherent, and
+ * *@transitions counts how often that flipped (KVM registers noncoherent
+ * DMA once per transition).  Not thread-safe.
+ */
+struct uiommu_kvm;
+UIOMMU_API int uiommu_kvm_create(struct uiommu_kvm **out);
+UIOMMU_API void uiommu_kvm_destroy(struct uiommu_kvm *kvm);
+UIOMMU_API int uiommu_kvm_add(struct uiommu_kvm *kvm, struct uiommu_ctx *ctx,
+			      uint32_t dev_id);
+UIOMMU_API int uiommu_kvm_del(struct uiommu_kvm *kvm, struct uiommu_ctx *ctx,
+			      uint32_t dev_id);
+UIOMMU_API int uiommu_kvm_noncoherent(const struct uiommu_kvm *kvm,
+				      uint32_t *transitions);
+
 /* Human-readable name of a uiommu -errno, for tools ("EADDRINUSE"). */
 UIOMMU_API const char *uiommu_errno_name(int err);
 

@@ -371,8 +371,10 @@ static void device_destroy(struct uiommu_obj *obj)
 	struct device *dev = container_of(obj, struct device, obj);
 
 	/* Attached devices hold a reference on themselves: none left. */
-	if (dev->pdev)
+	if (dev->pdev) {
+		device_drop_loads(dev);
 		platform_release(dev->plat, dev->pdev);
+	}
 }
 
 const struct obj_ops device_ops = {

@@ -99,6 +99,7 @@ int device_attach(struct device *dev, uint32_t pasid, uint32_t *pt_id);
 int device_replace(struct device *dev, uint32_t pasid, uint32_t *pt_id);
 void device_detach(struct device *dev, uint32_t pasid);
 int device_unbind(struct device *dev);
+void device_drop_loads(struct device *dev);
 void devices_detach_all(struct uiommu_ctx *ctx);
 struct hwpt *device_hwpt(struct device *dev, uint32_t pasid);
 

@@ -464,3 +464,103 @@ TEST_F(dev, teardown_attached)
 	ASSERT_OK(uiommu_ctx_create(&self->ctx));
 	ASSERT_NONNULL(bind(self, G1));
 }
+
+/* Extension: a device's reserved regions, SW_MSI window marked. */
+TEST_F(dev, ext_resv_regions)
+{
+	struct uiommu_resv_info r[4];
+	uint32_t a1, s0, n = 1;
+
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, A1, &a1));
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, S0, &s0));
+	ASSERT_ERRNO(EMSGSIZE, uiommu_device_resv_regions(self->ctx, a1, r, &n));
+	ASSERT_EQ(n, 2u);
+	ASSERT_OK(uiommu_device_resv_regions(self->ctx, a1, r, &n));
+	ASSERT_EQ(r[0].start, 0x7c000000ULL);
+	ASSERT_EQ(r[0].type, (uint32_t)UIOMMU_RESV_DIRECT_RELAXABLE);
+	ASSERT_EQ(r[0].flags, 0u);
+	ASSERT_EQ(r[1].flags, UIOMMU_RESV_INFO_ENFORCED);
+	n = 4;
+	ASSERT_OK(uiommu_device_resv_regions(self->ctx, s0, r, &n));
+	ASSERT_EQ(n, 1u);
+	ASSERT_EQ(r[0].start, SWMSI);
+	ASSERT_EQ(r[0].flags, UIOMMU_RESV_INFO_SW_MSI_WINDOW |
+				      UIOMMU_RESV_INFO_ENFORCED);
+	ASSERT_ERRNO(ENOENT, uiommu_device_resv_regions(self->ctx, 999, r, &n));
+}
+
+/* Extension: load a device's regions into an IOAS without attaching. */
+TEST_F(dev, ext_load_resv)
+{
+	struct iommu_iova_range r[8];
+	uint32_t a0, pt = self->ioas;
+
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, A0, &a0));
+	t_map_fixed(self->ctx, self->ioas2, self->buf, PG, MSI_LO);
+	ASSERT_ERRNO(EADDRINUSE, uiommu_ioas_load_resv(self->ctx, self->ioas2,
+						       a0));
+	ASSERT_EQ(nranges(self->ctx, self->ioas2, r), 1u);
+	ASSERT_OK(uiommu_ioas_load_resv(self->ctx, self->ioas, a0));
+	ASSERT_ERRNO(EEXIST, uiommu_ioas_load_resv(self->ctx, self->ioas, a0));
+	ASSERT_EQ(nranges(self->ctx, self->ioas, r), 2u);
+	t_err_map_fixed(EINVAL, self->ctx, self->ioas, self->buf, PG, MSI_LO);
+	/* Attach and detach do not touch the explicit load. */
+	ASSERT_OK(uiommu_device_attach(self->ctx, a0, UIOMMU_PASID_NONE, &pt));
+	ASSERT_OK(uiommu_device_detach(self->ctx, a0, UIOMMU_PASID_NONE));
+	ASSERT_EQ(nranges(self->ctx, self->ioas, r), 2u);
+	ASSERT_OK(uiommu_ioas_unload_resv(self->ctx, self->ioas, a0));
+	ASSERT_ERRNO(ENOENT, uiommu_ioas_unload_resv(self->ctx, self->ioas, a0));
+	ASSERT_EQ(nranges(self->ctx, self->ioas, r), 1u);
+	/* Unbinding drops what the device had loaded. */
+	ASSERT_OK(uiommu_ioas_load_resv(self->ctx, self->ioas, a0));
+	ASSERT_OK(uiommu_device_unbind(self->ctx, a0));
+	ASSERT_EQ(nranges(self->ctx, self->ioas, r), 1u);
+	ASSERT_ERRNO(ENOENT, uiommu_device_unbind(self->ctx, a0));
+}
+
+/* The C API's attach replaces when already attached (VFIO semantics). */
+TEST_F(dev, api_attach_replaces)
+{
+	uint32_t a0, pt = self->ioas, pt2 = self->ioas2;
+
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, A0, &a0));
+	ASSERT_OK(uiommu_device_attach(self->ctx, a0, UIOMMU_PASID_NONE, &pt));
+	ASSERT_OK(uiommu_device_attach(self->ctx, a0, UIOMMU_PASID_NONE, &pt2));
+	ASSERT_NE(pt2, pt);
+	ASSERT_NULL(hwpt_get(self->ctx, pt)); /* the old auto HWPT went */
+	ASSERT_TRUE(mk_cfg_of(self->plat, A0, NOPASID) ==
+		    hwpt_get(self->ctx, pt2)->domain);
+	ASSERT_ERRNO(ENOENT, uiommu_device_attach(self->ctx, 999,
+						  UIOMMU_PASID_NONE, &pt));
+}
+
+/* R80: noncoherent iff a registered device is not enforced-coherent;
+ * KVM is told once per transition. */
+TEST_F(dev, r80_kvm_noncoherent)
+{
+	struct uiommu_kvm *kvm;
+	uint32_t a0, b0, g0, flags, tr;
+
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, A0, &a0));
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, B0, &b0));
+	ASSERT_OK(uiommu_device_bind(self->ctx, self->plat, G0, &g0));
+	ASSERT_OK(uiommu_device_coherency(self->ctx, a0, &flags));
+	ASSERT_EQ(flags, UIOMMU_COHERENCY_ENFORCED);
+	ASSERT_OK(uiommu_device_coherency(self->ctx, b0, &flags));
+	ASSERT_EQ(flags, 0u);
+	ASSERT_OK(uiommu_kvm_create(&kvm));
+	ASSERT_EQ(uiommu_kvm_noncoherent(kvm, &tr), 0);
+	ASSERT_OK(uiommu_kvm_add(kvm, self->ctx, a0));
+	ASSERT_EQ(uiommu_kvm_noncoherent(kvm, &tr), 0);
+	ASSERT_OK(uiommu_kvm_add(kvm, self->ctx, b0));
+	ASSERT_EQ(uiommu_kvm_noncoherent(kvm, &tr), 1);
+	ASSERT_EQ(tr, 1u);
+	ASSERT_ERRNO(EEXIST, uiommu_kvm_add(kvm, self->ctx, b0));
+	ASSERT_OK(uiommu_kvm_add(kvm, self->ctx, g0));
+	ASSERT_OK(uiommu_kvm_del(kvm, self->ctx, b0));
+	ASSERT_EQ(uiommu_kvm_noncoherent(kvm, &tr), 0);
+	ASSERT_EQ(tr, 2u);
+	ASSERT_ERRNO(ENOENT, uiommu_kvm_del(kvm, self->ctx, b0));
+	ASSERT_ERRNO(ENOENT, uiommu_kvm_add(kvm, self->ctx, 999));
+	uiommu_kvm_destroy(kvm);
+}
