@@ -78,6 +78,32 @@ struct drv_domain {
 	struct drv_domain *parent; /* nested: its stage 2 */
 };
 
+/* A translation for DMA (device models), see drv_iommu_ops.translate. */
+struct drv_xlate {
+	uint64_t hva;   /* host address */
+	uint64_t len;   /* bytes usable from hva with the same translation */
+	bool mmio;      /* an MSI doorbell mapping (IOAS_PROT_MMIO), not RAM */
+};
+
+enum drv_fault_reason {
+	DRV_FAULT_NOT_PRESENT = 1, /* nothing mapped there */
+	DRV_FAULT_PERMISSION,      /* mapped without the needed R/W */
+	DRV_FAULT_ADDRESS_SIZE,    /* beyond the table's input/output width */
+	DRV_FAULT_BLOCKED,         /* the device is blocked / not attached */
+	DRV_FAULT_OTHER,           /* any other fault the hardware reports */
+};
+
+struct drv_fault {
+	uint32_t reason;  /* enum drv_fault_reason */
+	uint32_t stage;   /* 1, 2, or 0 for a configuration fault */
+	uint64_t addr;    /* the faulting IOVA */
+};
+
+enum {
+	DRV_ACCESS_READ = 1 << 0,
+	DRV_ACCESS_WRITE = 1 << 1,
+};
+
 struct drv_iommu_ops {
 	/*
 	 * IOMMU_GET_HW_INFO payload for @dev: *@type gets the data type
@@ -105,6 +131,16 @@ struct drv_iommu_ops {
 	int (*attach)(struct drv_iommu *iommu,
 		      const struct uiommu_device_desc *dev, uint32_t pasid,
 		      struct drv_domain *d);
+	/*
+	 * Translate a DMA of (@dev, @pasid) at @iova for @access
+	 * (DRV_ACCESS_*) exactly as the IOMMU would, through its caches.
+	 * Return: 0 and *@out; -EFAULT and *@fault (also queued in the
+	 * IOMMU's fault log).  UIOMMU_NO_PASID for requests without one.
+	 */
+	int (*translate)(struct drv_iommu *iommu,
+			 const struct uiommu_device_desc *dev, uint32_t pasid,
+			 uint64_t iova, uint32_t access, struct drv_xlate *out,
+			 struct drv_fault *fault);
 };
 
 #define UIOMMU_NO_PASID 0xffffffffu

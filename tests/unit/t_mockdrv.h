@@ -212,8 +212,50 @@ static int mk_hw_info(struct drv_iommu *i, const struct uiommu_device_desc *d,
 	return 0;
 }
 
+/* The mapping of @d covering @iova, or NULL. */
+static inline struct mock_map *mk_lookup(struct drv_domain *d, uint64_t iova)
+{
+	struct mk_domain *m = container_of(d, struct mk_domain, d);
+
+	for (unsigned i = 0; i < m->nmaps; i++)
+		if (iova >= m->maps[i].iova &&
+		    iova - m->maps[i].iova < m->maps[i].len)
+			return &m->maps[i];
+	return NULL;
+}
+
+/* Translation from the recorded maps: what the mock "hardware" would do. */
+static int mk_translate(struct drv_iommu *i, const struct uiommu_device_desc *dev,
+			uint32_t pasid, uint64_t iova, uint32_t access,
+			struct drv_xlate *out, struct drv_fault *f)
+{
+	struct mk_cfg *c = mk_find(mk_of(i), dev->rid, pasid);
+	struct drv_domain *d = c ? c->d : NULL;
+	struct mock_map *m;
+	uint32_t need;
+
+	*f = (struct drv_fault){ DRV_FAULT_BLOCKED, 0, iova };
+	if (!d || d->kind != DRV_DOMAIN_PAGING)
+		return -EFAULT;
+	m = mk_lookup(d, iova);
+	f->stage = 1;
+	f->reason = DRV_FAULT_NOT_PRESENT;
+	if (!m)
+		return -EFAULT;
+	need = ((access & DRV_ACCESS_READ) ? UIOMMU_MAP_READ : 0) |
+	       ((access & DRV_ACCESS_WRITE) ? UIOMMU_MAP_WRITE : 0);
+	f->reason = DRV_FAULT_PERMISSION;
+	if ((m->prot & need) != need)
+		return -EFAULT;
+	out->hva = m->hva + (iova - m->iova);
+	out->len = m->len - (iova - m->iova);
+	out->mmio = m->prot & IOAS_PROT_MMIO;
+	return 0;
+}
+
 static const struct drv_iommu_ops mk_iommu_ops = {
 	.hw_info = mk_hw_info,
+	.translate = mk_translate,
 	.domain_alloc_paging = mk_alloc_paging,
 	.domain_alloc_nested = mk_alloc_nested,
 	.attach = mk_attach,
@@ -221,6 +263,7 @@ static const struct drv_iommu_ops mk_iommu_ops = {
 
 /* A second driver: its domains are foreign to mk_iommu_ops devices. */
 static const struct drv_iommu_ops mk_other_ops = {
+	.translate = mk_translate,
 	.domain_alloc_paging = mk_alloc_paging,
 	.attach = mk_attach,
 };
@@ -262,18 +305,6 @@ static inline struct drv_domain *mk_cfg_of(struct uiommu_platform *p,
 static inline struct mk_domain *mk_dom(struct hwpt *h)
 {
 	return container_of(h->domain, struct mk_domain, d);
-}
-
-/* The mapping of @d covering @iova, or NULL. */
-static inline struct mock_map *mk_lookup(struct drv_domain *d, uint64_t iova)
-{
-	struct mk_domain *m = container_of(d, struct mk_domain, d);
-
-	for (unsigned i = 0; i < m->nmaps; i++)
-		if (iova >= m->maps[i].iova &&
-		    iova - m->maps[i].iova < m->maps[i].len)
-			return &m->maps[i];
-	return NULL;
 }
 
 /* ---- the test platform (see test_device.c's table) ---- */
