@@ -8,7 +8,7 @@
 #   make install PREFIX=DIR
 #
 # Options: O=DIR (build directory), SAN=1, WERROR=0, V=1.
-# Each directory lists its sources in mk/<dir>.mk.
+# Each directory lists its sources in mk/<dir>.mk (all are included).
 
 # `make` alone builds; the fragments below define other targets.
 .DEFAULT_GOAL := all
@@ -58,8 +58,8 @@ FUZZ_TARGETS :=
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
-include mk/util.mk mk/core.mk mk/pt.mk mk/uapi.mk mk/tools.mk mk/tests.mk \
-	mk/bench.mk mk/fuzz.mk
+# Every fragment: each directory lists its own sources in mk/<dir>.mk.
+include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(call obj,$(LIB_SRCS))
 PRELOAD_OBJS := $(call obj,$(PRELOAD_SRCS))

@@ -13,5 +13,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_platform(int argc, char **argv);
 
 #endif

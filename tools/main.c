@@ -41,6 +41,20 @@ static const struct tool_cmd tool_cmds[] = {
 		"usage: uiommu demo\n",
 	},
 	{
+		"platform", cmd_platform,
+		"check a platform file, or print the default platform",
+		"usage: uiommu platform [FILE]\n"
+		"\n"
+		"With FILE: parses and checks the platform file, then prints\n"
+		"it in canonical form (exit 0), or prints the first error as\n"
+		"'FILE: line N: field 'KEY': ...' (exit 1).\n"
+		"\n"
+		"Without FILE: prints the built-in default platform, a file to\n"
+		"start from:  uiommu platform > my.platform\n"
+		"\n"
+		"The format is described in docs/platform.md.\n",
+	},
+	{
 		"version", cmd_version,
 		"print the version",
 		"usage: uiommu version\n",

@@ -118,18 +118,25 @@ UIOMMU_API int uiommu_platform_load(const char *path,
 				    struct uiommu_platform_desc *out,
 				    char *err, size_t errlen);
 
-/* The built-in default platform (documented in the README). */
+/* The built-in default platform (documented in docs/platform.md). */
 UIOMMU_API void uiommu_platform_default(struct uiommu_platform_desc *out);
 
 /*
  * Check a description for consistency (indexes in range, unique names and
  * requester ids per IOMMU, resv ranges start <= last, PASID widths within
- * the IOMMU's).  -EINVAL with a message in @err.
+ * the IOMMU's, groups within one IOMMU).  -EINVAL with a message in @err.
  */
 UIOMMU_API int uiommu_platform_validate(const struct uiommu_platform_desc *p,
 					char *err, size_t errlen);
 
-/* Write @p back as platform-file text (round-trips through parse). */
+/* Enough for any platform's text (every limit filled: ~47 KB). */
+#define UIOMMU_PLATFORM_TEXT_MAX 65536
+
+/*
+ * Write @p back as platform-file text (round-trips through parse).
+ * Returns the text length (like snprintf, without the NUL), -ENOSPC if
+ * @len is too small, -EINVAL for an invalid @p.
+ */
 UIOMMU_API int uiommu_platform_format(const struct uiommu_platform_desc *p,
 				      char *buf, size_t len);
 

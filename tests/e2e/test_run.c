@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <uiommu/platform.h>
+
 struct run_result {
 	int status;      /* exit status; 128 + signal if killed */
 	char out[65536]; /* stdout, NUL-terminated (truncated if longer) */
@@ -313,4 +315,100 @@ TEST(run, demo_behaves_as_narrated)
 	/* The picture shows the reserved MSI window and the file area. */
 	ASSERT_NONNULL(strstr(r.out, "00000000fee00000-00000000feefffff"));
 	ASSERT_NONNULL(strstr(r.out, "area RW file"));
+}
+
+/* ---- uiommu platform --------------------------------------------------- */
+
+/* A temporary platform file holding @text; its path in @path. */
+static void platform_tmp(char path[64], const char *text)
+{
+	size_t len = strlen(text);
+	int fd;
+
+	snprintf(path, 64, "/tmp/uiommu-e2e-XXXXXX");
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Without FILE: the default platform, as a file that parses back to it. */
+TEST(run, platform_prints_the_default)
+{
+	const char *argv[] = { build_path(0, "uiommu"), "platform", NULL };
+	static struct uiommu_platform_desc want, got;
+	static struct run_result r;
+	char err[256];
+
+	run_cmd(argv, NULL, &r);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_EQ(r.err[0], '\0');
+	uiommu_platform_default(&want);
+	ASSERT_OK(uiommu_platform_parse(r.out, &got, err, sizeof(err)));
+	ASSERT_MEMEQ(&want, &got, sizeof(want));
+}
+
+/* With FILE: checked, then printed back in canonical form. */
+TEST(run, platform_prints_a_file_canonically)
+{
+	static const char file[] =
+		"[device d]\r\niommu=a\r\nrid=0x28\r\n"
+		"[iommu a]\r\nmodel=VTD # no newline at the end";
+	static struct uiommu_platform_desc p;
+	static char want[65536];
+	static struct run_result r;
+	const char *argv[] = { build_path(0, "uiommu"), "platform", NULL,
+			       NULL };
+	char path[64], err[256];
+
+	platform_tmp(path, file);
+	argv[2] = path;
+	run_cmd(argv, NULL, &r);
+	unlink(path);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OK(uiommu_platform_parse(file, &p, err, sizeof(err)));
+	ASSERT_GT(uiommu_platform_format(&p, want, sizeof(want)), 0);
+	ASSERT_EQ(strcmp(r.out, want), 0);
+	ASSERT_NONNULL(strstr(r.out, "\nrid = 00:05.0\n"));
+}
+
+TEST(run, platform_reports_the_line_and_field)
+{
+	static struct run_result r;
+	const char *argv[] = { build_path(0, "uiommu"), "platform", NULL,
+			       NULL };
+	char path[64], want[256];
+
+	platform_tmp(path, "[iommu a]\nmodel = vtd\n[device d]\n"
+			   "iommu = a\nrid = 00:3g.0\n");
+	argv[2] = path;
+	run_cmd(argv, NULL, &r);
+	unlink(path);
+	ASSERT_STATUS(&r, 1);
+	snprintf(want, sizeof(want),
+		 "uiommu platform: %s: line 5: field 'rid': expected BB:DD.F or a number, got '00:3g.0'\n",
+		 path);
+	ASSERT_EQ(strcmp(r.err, want), 0);
+	ASSERT_EQ(r.out[0], '\0');
+}
+
+TEST(run, platform_missing_file_and_usage)
+{
+	const char *missing[] = { build_path(0, "uiommu"), "platform",
+				  "/nonexistent/x.platform", NULL };
+	const char *two[] = { build_path(0, "uiommu"), "platform", "a", "b",
+			      NULL };
+	const char *help[] = { build_path(0, "uiommu"), "--help", NULL };
+	static struct run_result r;
+
+	run_cmd(missing, NULL, &r);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_NONNULL(strstr(r.err,
+			      "uiommu platform: /nonexistent/x.platform: "));
+	run_cmd(two, NULL, &r);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_NONNULL(strstr(r.err, "usage: uiommu platform [FILE]"));
+	run_cmd(help, NULL, &r);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_NONNULL(strstr(r.out, "\n  platform "));
 }
