@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The DMA API device models use: copies between a device buffer and
+ * memory at (rid, PASID, IOVA), scatter-gather, and a translate call that
+ * hands out a host pointer.
+ *
+ * A transfer is translated completely before a byte moves, so a fault
+ * anywhere leaves memory and the buffer untouched.  Translation goes unit
+ * by unit (a unit is the IOTLB entry: one 4K page, or a whole 2M leaf),
+ * with the IOTLB probe inlined and a per-call "last unit" check so
+ * consecutive small pieces in one unit cost a compare; the resulting host
+ * runs are merged when contiguous, so a buffer mapped in order is copied
+ * by one memcpy.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/hw_priv.h"
+
+#define HW_SEG_INLINE 32
+
+/* One contiguous piece of a transfer: memory at hva, buffer at buf. */
+struct hw_seg {
+	uint64_t hva;
+	char *buf;
+	size_t len;
+};
+
+struct hw_xfer {
+	struct hw_iommu *m;
+	const struct hw_cfg *h;
+	uint32_t rid;
+	uint32_t pasid;
+	unsigned int access;
+	/* last unit translated: [last_iova, last_iova + last_len) */
+	uint64_t last_iova;
+	uint64_t last_len;
+	uint64_t last_hva;
+	struct hw_seg *v;
+	unsigned int n;
+	unsigned int cap;
+	struct hw_seg inl[HW_SEG_INLINE];
+};
+
+static void hw_xfer_init(struct hw_xfer *x, struct hw_iommu *m, uint32_t rid,
+			 uint32_t pasid, unsigned int access)
+{
+	x->m = m;
+	x->h = hw_cfg_find(m, rid, pasid);
+	x->rid = rid;
+	x->pasid = pasid;
+	x->access = access;
+	x->last_len = 0;
+	x->v = x->inl;
+	x->n = 0;
+	x->cap = HW_SEG_INLINE;
+}
+
+static void hw_xfer_fini(struct hw_xfer *x)
+{
+	if (x->v != x->inl)
+		free(x->v);
+}
+
+static int hw_xfer_grow(struct hw_xfer *x)
+{
+	unsigned int cap = x->cap * 2;
+	struct hw_seg *v;
+
+	if (x->v == x->inl) {
+		v = malloc(sizeof(*v) * cap);
+		if (v)
+			memcpy(v, x->inl, sizeof(x->inl));
+	} else {
+		v = realloc(x->v, sizeof(*v) * cap);
+	}
+	if (!v)
+		return -ENOMEM;
+	x->v = v;
+	x->cap = cap;
+	return 0;
+}
+
+static int hw_xfer_add(struct hw_xfer *x, uint64_t hva, char *buf,
+		       size_t len)
+{
+	struct hw_seg *s = x->n ? &x->v[x->n - 1] : NULL;
+
+	if (s && s->hva + s->len == hva && s->buf + s->len == buf) {
+		s->len += len;
+		return 0;
+	}
+	if (x->n == x->cap && hw_xfer_grow(x))
+		return -ENOMEM;
+	x->v[x->n++] = (struct hw_seg){ .hva = hva, .buf = buf, .len = len };
+	return 0;
+}
+
+/* Host address of @iova and the bytes usable from it (<= the unit). */
+static inline int hw_xfer_unit(struct hw_xfer *x, uint64_t iova,
+			       uint64_t *hva, uint64_t *avail, bool quiet)
+{
+	const struct hw_cfg *h = x->h;
+	struct hw_xlate xl;
+	uint64_t off = iova - x->last_iova;
+	int rc;
+
+	if (off < x->last_len) {
+		*hva = x->last_hva + off;
+		*avail = x->last_len - off;
+		return 0;
+	}
+	if (h && h->space) {
+		unsigned int lg2;
+		uint64_t out = hw_tlb_probe(x->m, h->space, iova, &lg2);
+
+		if (out && hw_out_ok(out, x->access)) {
+			x->m->st.hits++;
+			xl.hva = hw_out_hva(out, lg2, iova);
+			xl.len = (1ULL << lg2) - (iova & hw_mask(lg2));
+			goto found;
+		}
+	}
+	rc = hw_xlate_miss(x->m, h, x->rid, x->pasid, iova, x->access, &xl,
+			   NULL, quiet);
+	if (rc)
+		return rc;
+found:
+	x->last_iova = iova;
+	x->last_len = xl.len;
+	x->last_hva = xl.hva;
+	*hva = xl.hva;
+	*avail = xl.len;
+	return 0;
+}
+
+/*
+ * The common case, a space with one size class: the next unit's address
+ * does not depend on this unit's lookup, so the probes of consecutive
+ * units overlap in the CPU instead of forming a chain.  Translates units
+ * from @iova while they hit; returns the bytes done (then *@rc is 0) or
+ * sets *@rc.
+ */
+static size_t hw_xfer_fast(struct hw_xfer *x, uint64_t iova, char *buf,
+			   size_t len, int *rc)
+{
+	const struct hw_space *sp = x->h ? x->h->space : NULL;
+	const struct hw_iommu *m = x->m;
+	uint64_t run_hva = 0, unit, hits = 0;
+	size_t done = 0, run_len = 0, run_at = 0;
+	unsigned int lg2;
+
+	*rc = 0;
+	if (!sp || !sp->sizes || (sp->sizes & (sp->sizes - 1)))
+		return 0;
+	lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
+	unit = 1ULL << lg2;
+	while (done < len) {
+		uint64_t a = iova + done, vpn = a >> lg2, off = a & (unit - 1);
+		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
+		const struct hw_tlbe *e = m->tlb[(vpn ^ sp->salt) &
+						 m->set_mask].e;
+		uint64_t out, hva, n = unit - off;
+
+		out = (e[0].out & -(uint64_t)(e[0].key == key)) |
+		      (e[1].out & -(uint64_t)(e[1].key == key)) |
+		      (e[2].out & -(uint64_t)(e[2].key == key)) |
+		      (e[3].out & -(uint64_t)(e[3].key == key));
+		if (!out || !hw_out_ok(out, x->access))
+			break;
+		hits++;
+		if (n > len - done)
+			n = len - done;
+		hva = (out & ~(unit - 1)) | off;
+		if (run_len && run_hva + run_len == hva) {
+			run_len += n;
+		} else {
+			if (run_len && hw_xfer_add(x, run_hva, buf + run_at,
+						   run_len)) {
+				*rc = -ENOMEM;
+				return 0;
+			}
+			run_hva = hva;
+			run_at = done;
+			run_len = n;
+		}
+		done += n;
+	}
+	x->m->st.hits += hits;
+	if (run_len && hw_xfer_add(x, run_hva, buf + run_at, run_len))
+		*rc = -ENOMEM;
+	return done;
+}
+
+/* Translates [iova, iova + len) and queues its pieces against @buf. */
+static int hw_xfer_range(struct hw_xfer *x, uint64_t iova, char *buf,
+			 size_t len)
+{
+	uint64_t hva, avail;
+	size_t n;
+	int rc;
+
+	if (iova + len - 1 < iova)
+		return -EOVERFLOW;
+	while (len) {
+		n = hw_xfer_fast(x, iova, buf, len, &rc);
+		if (rc)
+			return rc;
+		iova += n;
+		buf += n;
+		len -= n;
+		if (!len)
+			break;
+		rc = hw_xfer_unit(x, iova, &hva, &avail, false);
+		if (rc)
+			return rc;
+		if (avail > len)
+			avail = len;
+		rc = hw_xfer_add(x, hva, buf, avail);
+		if (rc)
+			return rc;
+		iova += avail;
+		buf += avail;
+		len -= avail;
+	}
+	return 0;
+}
+
+static void hw_xfer_copy(const struct hw_xfer *x, bool to_mem)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->n; i++) {
+		void *mem = (void *)(uintptr_t)x->v[i].hva;
+
+		if (to_mem)
+			memcpy(mem, x->v[i].buf, x->v[i].len);
+		else
+			memcpy(x->v[i].buf, mem, x->v[i].len);
+	}
+}
+
+static int hw_dma_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		     const struct hw_sg *sg, unsigned int nsg, bool to_mem)
+{
+	unsigned int access = to_mem ? PT_ACCESS_WRITE : PT_ACCESS_READ;
+	struct hw_xfer x;
+	unsigned int i;
+	int rc = 0;
+
+	if (!hw_args_ok(rid, pasid, access) || (nsg && !sg))
+		return -EINVAL;
+	hw_xfer_init(&x, m, rid, pasid, access);
+	for (i = 0; i < nsg && !rc; i++)
+		if (sg[i].len)
+			rc = hw_xfer_range(&x, sg[i].iova, sg[i].buf,
+					   sg[i].len);
+	if (!rc)
+		hw_xfer_copy(&x, to_mem);
+	hw_xfer_fini(&x);
+	return rc;
+}
+
+int hw_dma_read(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		uint64_t iova, void *buf, size_t len)
+{
+	struct hw_sg sg = { .iova = iova, .buf = buf, .len = len };
+
+	return hw_dma_sg(m, rid, pasid, &sg, 1, false);
+}
+
+int hw_dma_write(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		 uint64_t iova, const void *buf, size_t len)
+{
+	struct hw_sg sg = { .iova = iova, .buf = (void *)buf, .len = len };
+
+	return hw_dma_sg(m, rid, pasid, &sg, 1, true);
+}
+
+int hw_dma_read_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		   const struct hw_sg *sg, unsigned int nsg)
+{
+	return hw_dma_sg(m, rid, pasid, sg, nsg, false);
+}
+
+int hw_dma_write_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		    const struct hw_sg *sg, unsigned int nsg)
+{
+	return hw_dma_sg(m, rid, pasid, sg, nsg, true);
+}
+
+int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		     uint64_t iova, size_t len, unsigned int access,
+		     void **hva, size_t *avail)
+{
+	uint64_t first, h, n, got;
+	struct hw_xfer x;
+	int rc;
+
+	if (!hw_args_ok(rid, pasid, access) || !len)
+		return -EINVAL;
+	hw_xfer_init(&x, m, rid, pasid, access);
+	rc = hw_xfer_unit(&x, iova, &first, &got, false);
+	if (rc)
+		return rc;
+	/* Extend over following units while host memory stays contiguous;
+	 * a unit that would fault only ends the run. */
+	while (got < len && iova + got > iova) {
+		if (hw_xfer_unit(&x, iova + got, &h, &n, true) ||
+		    h != first + got)
+			break;
+		got += n;
+	}
+	*hva = (void *)(uintptr_t)first;
+	*avail = got < len ? got : len;
+	return 0;
+}

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The translation engine: instance life cycle, the per-(rid, PASID)
+ * configuration store, translation (IOTLB hit path, single-stage and
+ * nested walks, IOTLB fill), fault records and the fault queue.
+ *
+ * Nested walks read stage-1 tables through a struct pt_mem whose fetch
+ * translates each table address through stage 2 (nested TLB first), so a
+ * 4-level-by-4-level walk without caches loads (4 + 1) * (4 + 1) - 1 = 24
+ * entries: 4 stage-1 entries, 4 stage-2 walks of 4 for the tables, and a
+ * last stage-2 walk for the output.  Hits are cached as one combined entry
+ * (size = the smaller leaf, rights intersected) in the stage-1 space.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/hw_priv.h"
+
+#define HW_FQ_DEFAULT_LG2 8
+#define HW_MAMV_DEFAULT 18
+#define HW_ACCESS_ALL (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC | \
+		       PT_ACCESS_PRIV)
+
+/* ---- instance ---- */
+
+static int hw_caps_check(const struct hw_caps *c)
+{
+	if (c->iotlb_sets_lg2 && (c->iotlb_sets_lg2 < HW_SETS_MIN_LG2 ||
+				  c->iotlb_sets_lg2 > HW_SETS_MAX_LG2))
+		return -EINVAL;
+	if (c->fault_queue_lg2 > 16 || c->vtd_mamv > 52)
+		return -EINVAL;
+	if (c->flags & ~(HW_CAP_NO_CACHE | HW_CAP_SMMU_RIL))
+		return -EINVAL;
+	return 0;
+}
+
+int hw_create(enum hw_model model, const struct hw_caps *caps,
+	      struct hw_iommu **out)
+{
+	static const struct hw_caps defaults;
+	const struct hw_caps *c = caps ? caps : &defaults;
+	struct hw_iommu *m;
+	unsigned int fq_lg2;
+	int rc;
+
+	if (model < HW_MODEL_VTD || model > HW_MODEL_AMD)
+		return -EINVAL;
+	rc = hw_caps_check(c);
+	if (rc)
+		return rc;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->model = model;
+	m->flags = c->flags;
+	m->nocache = c->flags & HW_CAP_NO_CACHE;
+	m->mamv = c->vtd_mamv ? c->vtd_mamv : HW_MAMV_DEFAULT;
+	m->sets_lg2 = c->iotlb_sets_lg2 ? c->iotlb_sets_lg2 : HW_SETS_MIN_LG2;
+	fq_lg2 = c->fault_queue_lg2 ? c->fault_queue_lg2 : HW_FQ_DEFAULT_LG2;
+	m->fq_mask = (1u << fq_lg2) - 1;
+	m->fq = calloc(m->fq_mask + 1, sizeof(*m->fq));
+	m->devs = calloc(HW_RID_MAX + 1, sizeof(*m->devs));
+	rc = (m->fq && m->devs) ? hw_tlb_init(m) : -ENOMEM;
+	if (rc) {
+		hw_destroy(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+static void hw_dev_free(struct hw_dev *d)
+{
+	unsigned int i, j;
+
+	free(d->nopasid);
+	if (d->pdir) {
+		for (i = 0; i < HW_PDIR_SIZE; i++) {
+			if (!d->pdir[i])
+				continue;
+			for (j = 0; j < HW_PDIR_SIZE; j++)
+				free(d->pdir[i][j]);
+			free(d->pdir[i]);
+		}
+		free(d->pdir);
+	}
+}
+
+void hw_destroy(struct hw_iommu *m)
+{
+	unsigned int rid;
+
+	if (!m)
+		return;
+	if (m->devs)
+		for (rid = 0; rid <= HW_RID_MAX; rid++)
+			hw_dev_free(&m->devs[rid]);
+	free(m->devs);
+	free(m->fq);
+	hw_tlb_fini(m);
+	free(m);
+}
+
+enum hw_model hw_model_of(const struct hw_iommu *m)
+{
+	return m->model;
+}
+
+/* ---- configuration ---- */
+
+static bool hw_ids_ok(uint32_t rid, uint32_t pasid)
+{
+	return rid <= HW_RID_MAX &&
+	       (pasid == HW_PASID_NONE || pasid <= HW_PASID_MAX);
+}
+
+/* The formats each model's stages use. */
+static bool hw_fmt_ok(enum hw_model model, unsigned int stage,
+		      const struct pt_geom *g)
+{
+	static const enum pt_format fmts[][2] = {
+		[HW_MODEL_VTD] = { PT_FMT_VTD_FS, PT_FMT_VTD_SS },
+		[HW_MODEL_SMMUV3] = { PT_FMT_ARM_S1, PT_FMT_ARM_S2 },
+		[HW_MODEL_AMD] = { PT_FMT_VTD_FS, PT_FMT_AMD_V1 },
+	};
+
+	return g->fmt && g->format == fmts[model][stage - 1];
+}
+
+static int hw_config_check(const struct hw_iommu *m,
+			   const struct hw_config *c)
+{
+	bool s1 = c->mode == HW_MODE_S1 || c->mode == HW_MODE_NESTED;
+	bool s2 = c->mode == HW_MODE_S2 || c->mode == HW_MODE_NESTED;
+
+	if (c->mode < HW_MODE_BLOCKED || c->mode > HW_MODE_NESTED)
+		return -EINVAL;
+	if (c->s1.tag > 0xffff || c->s2.tag > 0xffff)
+		return -EINVAL;
+	if (s1 && !hw_fmt_ok(m->model, 1, &c->s1.geom))
+		return -EINVAL;
+	if (s2 && !hw_fmt_ok(m->model, 2, &c->s2.geom))
+		return -EINVAL;
+	if (c->mode != HW_MODE_NESTED)
+		return 0;
+	/* A stage-1 table must sit inside one stage-2 page. */
+	if (c->s1.geom.gran_lg2 > c->s2.geom.gran_lg2)
+		return -EINVAL;
+	/* VT-d PASID entries and AMD DTEs carry one domain id. */
+	if (m->model != HW_MODEL_SMMUV3 && c->s1.tag != c->s2.tag)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The IOTLB tags of a configuration.  Stage 1: VT-d (DID, PASID), SMMU
+ * (VMID, ASID), AMD (DomainID, PASID).  Stage 2: the DID / VMID /
+ * DomainID alone.
+ */
+static int hw_cfg_bind(struct hw_iommu *m, struct hw_cfg *h, uint32_t pasid)
+{
+	uint32_t dom1 = h->s1.tag, sub1 = pasid;
+
+	if (m->model == HW_MODEL_SMMUV3) {
+		dom1 = h->s2.tag;
+		sub1 = h->s1.tag;
+	}
+	switch (h->mode) {
+	case HW_MODE_S1:
+		h->space = hw_space_get(m, 1, dom1, sub1);
+		return h->space ? 0 : -ENOSPC;
+	case HW_MODE_S2:
+		h->space = hw_space_get(m, 2, h->s2.tag, 0);
+		return h->space ? 0 : -ENOSPC;
+	case HW_MODE_NESTED:
+		h->space = hw_space_get(m, 1, dom1, sub1);
+		h->s2space = hw_space_get(m, 2, h->s2.tag, 0);
+		if (!h->space || !h->s2space)
+			return -ENOSPC;
+		h->space->nested = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void hw_cfg_free(struct hw_iommu *m, struct hw_cfg *h)
+{
+	if (!h)
+		return;
+	hw_space_put(m, h->space);
+	hw_space_put(m, h->s2space);
+	free(h);
+}
+
+/* The slot holding the config of (rid, pasid), allocated on demand. */
+static struct hw_cfg **hw_cfg_slot(struct hw_iommu *m, uint32_t rid,
+				   uint32_t pasid, bool alloc)
+{
+	struct hw_dev *d = &m->devs[rid];
+	unsigned int hi = pasid >> HW_PDIR_SHIFT;
+
+	if (pasid == HW_PASID_NONE)
+		return &d->nopasid;
+	if (!d->pdir) {
+		if (!alloc)
+			return NULL;
+		d->pdir = calloc(HW_PDIR_SIZE, sizeof(*d->pdir));
+		if (!d->pdir)
+			return NULL;
+	}
+	if (!d->pdir[hi]) {
+		if (!alloc)
+			return NULL;
+		d->pdir[hi] = calloc(HW_PDIR_SIZE, sizeof(**d->pdir));
+		if (!d->pdir[hi])
+			return NULL;
+	}
+	return &d->pdir[hi][pasid & (HW_PDIR_SIZE - 1)];
+}
+
+int hw_config_set(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		  const struct hw_config *cfg)
+{
+	struct hw_cfg *h, **slot;
+	int rc;
+
+	if (!hw_ids_ok(rid, pasid))
+		return -EINVAL;
+	rc = hw_config_check(m, cfg);
+	if (rc)
+		return rc;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->mode = cfg->mode;
+	h->s1 = cfg->s1;
+	h->s2 = cfg->s2;
+	rc = hw_cfg_bind(m, h, pasid);
+	slot = rc ? NULL : hw_cfg_slot(m, rid, pasid, true);
+	if (!slot) {
+		hw_cfg_free(m, h);
+		return rc ? rc : -ENOMEM;
+	}
+	hw_cfg_free(m, *slot);
+	*slot = h;
+	return 0;
+}
+
+int hw_config_clear(struct hw_iommu *m, uint32_t rid, uint32_t pasid)
+{
+	struct hw_cfg **slot;
+
+	if (!hw_ids_ok(rid, pasid))
+		return -EINVAL;
+	slot = hw_cfg_slot(m, rid, pasid, false);
+	if (!slot || !*slot)
+		return -ENOENT;
+	hw_cfg_free(m, *slot);
+	*slot = NULL;
+	return 0;
+}
+
+/* ---- faults ---- */
+
+static void hw_fault_queue(struct hw_iommu *m, const struct hw_fault *f)
+{
+	m->st.faults++;
+	if (m->fq_tail - m->fq_head > m->fq_mask) {
+		/* Full: drop the record and say so (VT-d PFO, SMMU EVTQ
+		 * overflow, AMD EventOverflow). */
+		m->fq_overflow = true;
+		m->st.faults_dropped++;
+		return;
+	}
+	m->fq[m->fq_tail++ & m->fq_mask] = *f;
+}
+
+int hw_fault_pop(struct hw_iommu *m, struct hw_fault *out)
+{
+	if (m->fq_head == m->fq_tail)
+		return -ENOENT;
+	*out = m->fq[m->fq_head++ & m->fq_mask];
+	return 0;
+}
+
+unsigned int hw_fault_pending(const struct hw_iommu *m)
+{
+	return m->fq_tail - m->fq_head;
+}
+
+bool hw_fault_overflow(const struct hw_iommu *m)
+{
+	return m->fq_overflow;
+}
+
+void hw_fault_clear_overflow(struct hw_iommu *m)
+{
+	m->fq_overflow = false;
+}
+
+void hw_get_stats(const struct hw_iommu *m, struct hw_stats *st)
+{
+	*st = m->st;
+}
+
+void hw_reset_stats(struct hw_iommu *m)
+{
+	memset(&m->st, 0, sizeof(m->st));
+}
+
+static enum hw_fault_reason hw_reason_of(enum pt_fault f)
+{
+	switch (f) {
+	case PT_FAULT_PERMISSION:
+		return HW_FAULT_PERMISSION;
+	case PT_FAULT_ADDRESS_SIZE:
+		return HW_FAULT_ADDRESS_SIZE;
+	case PT_FAULT_ACCESS_FLAG:
+		return HW_FAULT_ACCESS_FLAG;
+	case PT_FAULT_NON_CANONICAL:
+		return HW_FAULT_NON_CANONICAL;
+	case PT_FAULT_RESERVED:
+		return HW_FAULT_RESERVED;
+	default:
+		return HW_FAULT_NOT_PRESENT;
+	}
+}
+
+/* Fills @f from a failed walk of @stage. */
+static void hw_fault_from_walk(struct hw_fault *f, unsigned int stage,
+			       const struct pt_walk_result *res)
+{
+	f->stage = (uint8_t)stage;
+	f->reason = (uint8_t)hw_reason_of(res->fault);
+	f->level = (uint8_t)res->fault_level;
+	f->denied = res->fault == PT_FAULT_PERMISSION ? res->fault_access : 0;
+}
+
+/* ---- walks ---- */
+
+/*
+ * Rights a walk result lets the IOTLB cache.  With hardware A/D updates a
+ * write must reach the table to set D, so W is cached only from a write.
+ */
+static uint64_t hw_walk_flags(const struct pt_geom *g,
+			      const struct pt_walk_result *res,
+			      unsigned int access)
+{
+	uint64_t fl = res->prot & (HW_E_R | HW_E_W | HW_E_X);
+
+	if ((g->flags & PT_CFG_HW_AD) && !(access & PT_ACCESS_WRITE))
+		fl &= ~(uint64_t)HW_E_W;
+	if (access & PT_ACCESS_PRIV)
+		fl |= HW_E_PRIV;
+	return fl;
+}
+
+/* A translation in progress: the unit found and the fault, if any. */
+struct hw_walk {
+	struct pt_mem mem;		/* nested: stage-1 table reads */
+	struct hw_iommu *m;
+	const struct hw_cfg *h;
+	uint64_t out;			/* unit HVA | rights */
+	unsigned int lg2;
+	struct hw_fault f;
+};
+
+/*
+ * One stage on its own (identity table memory), through space @sp.  On
+ * success w->out/lg2 describe the unit; on a fault w->f has the stage
+ * details.
+ */
+static int hw_walk_stage(struct hw_walk *w, const struct hw_stage *st,
+			 unsigned int stage, struct hw_space *sp,
+			 uint64_t addr, unsigned int access)
+{
+	struct hw_iommu *m = w->m;
+	struct pt_walk_result res;
+	uint64_t out;
+	int rc;
+
+	if (!m->nocache) {
+		out = hw_tlb_probe(m, sp, addr, &w->lg2);
+		if (out && hw_out_ok(out, access)) {
+			m->st.hits++;
+			w->out = out;
+			return 0;
+		}
+	}
+	m->st.misses++;
+	rc = pt_walk(&st->geom, st->root, NULL, addr, access, &res);
+	m->st.table_reads += res.reads;
+	if (rc) {
+		hw_fault_from_walk(&w->f, stage, &res);
+		return -EFAULT;
+	}
+	w->lg2 = res.leaf_lg2;
+	w->out = (res.oa & ~hw_mask(res.leaf_lg2)) |
+		 hw_walk_flags(&st->geom, &res, access);
+	if (!m->nocache)
+		hw_tlb_fill(m, sp, addr, w->lg2, w->out);
+	return 0;
+}
+
+/* pt_mem fetch for a nested stage 1: table IPA -> HVA through stage 2. */
+static uint64_t *hw_nested_fetch(const struct pt_mem *mem, uint64_t ipa,
+				 size_t size)
+{
+	struct hw_walk *w = mem->opaque;
+	uint64_t off;
+
+	if (hw_walk_stage(w, &w->h->s2, 2, w->h->s2space, ipa,
+			  PT_ACCESS_READ)) {
+		w->f.fetch = true;
+		w->f.ipa = ipa;
+		return NULL;
+	}
+	off = ipa & hw_mask(w->lg2);
+	if (off + size > (1ULL << w->lg2)) {
+		/* Cannot happen with s1 granule <= s2 granule; be safe. */
+		w->f.stage = 2;
+		w->f.reason = HW_FAULT_ADDRESS_SIZE;
+		w->f.fetch = true;
+		w->f.ipa = ipa;
+		return NULL;
+	}
+	return (uint64_t *)(uintptr_t)((w->out & ~hw_mask(w->lg2)) + off);
+}
+
+static int hw_walk_nested(struct hw_walk *w, uint64_t iova,
+			  unsigned int access)
+{
+	const struct hw_cfg *h = w->h;
+	struct pt_walk_result r1;
+	unsigned int lg2;
+	uint64_t fl;
+	int rc;
+
+	w->mem.fetch = hw_nested_fetch;
+	w->mem.opaque = w;
+	w->m->st.misses++;
+	rc = pt_walk(&h->s1.geom, h->s1.root, &w->mem, iova, access, &r1);
+	w->m->st.table_reads += r1.reads;
+	if (rc) {
+		if (!(r1.fault == PT_FAULT_FETCH && w->f.fetch))
+			hw_fault_from_walk(&w->f, 1, &r1);
+		return -EFAULT;
+	}
+	fl = hw_walk_flags(&h->s1.geom, &r1, access);
+	if (hw_walk_stage(w, &h->s2, 2, h->s2space, r1.oa, access)) {
+		w->f.ipa = r1.oa;
+		return -EFAULT;
+	}
+	/* Combined unit: the smaller leaf, rights of both stages. */
+	lg2 = r1.leaf_lg2 < w->lg2 ? r1.leaf_lg2 : w->lg2;
+	fl &= w->out & (HW_E_R | HW_E_W | HW_E_X);
+	fl |= w->out & HW_E_PRIV;
+	w->out = ((w->out & ~hw_mask(w->lg2)) |
+		  (r1.oa & hw_mask(w->lg2) & ~hw_mask(lg2))) | fl;
+	w->lg2 = lg2;
+	if (!w->m->nocache)
+		hw_tlb_fill(w->m, h->space, iova, lg2, w->out);
+	return 0;
+}
+
+/* Everything but an IOTLB hit on the final space. */
+static int hw_xlate_slow(struct hw_walk *w, uint64_t iova,
+			 unsigned int access)
+{
+	const struct hw_cfg *h = w->h;
+
+	if (!h) {
+		w->f.reason = HW_FAULT_NO_CONFIG;
+		return -EFAULT;
+	}
+	switch (h->mode) {
+	case HW_MODE_IDENTITY:
+		w->out = (iova & ~hw_mask(12)) | hw_need(HW_E_R | HW_E_W |
+							 HW_E_X);
+		w->lg2 = 64;
+		return 0;
+	case HW_MODE_S1:
+		return hw_walk_stage(w, &h->s1, 1, h->space, iova, access);
+	case HW_MODE_S2:
+		return hw_walk_stage(w, &h->s2, 2, h->space, iova, access);
+	case HW_MODE_NESTED:
+		return hw_walk_nested(w, iova, access);
+	default:
+		w->f.reason = HW_FAULT_BLOCKED;
+		return -EFAULT;
+	}
+}
+
+static void hw_set_xlate(struct hw_xlate *xl, uint64_t out, unsigned int lg2,
+			 uint64_t iova)
+{
+	uint64_t off = iova & hw_mask(lg2);
+
+	xl->hva = hw_out_hva(out, lg2, iova);
+	xl->len = lg2 >= 64 ? (off ? -off : UINT64_MAX) :
+			      (1ULL << lg2) - off;
+	xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
+}
+
+int hw_xlate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
+		  uint32_t pasid, uint64_t iova, unsigned int access,
+		  struct hw_xlate *xl, struct hw_fault *fault, bool quiet)
+{
+	struct hw_walk w;
+
+	memset(&w.f, 0, sizeof(w.f));
+	w.m = m;
+	w.h = h;
+	if (!hw_xlate_slow(&w, iova, access)) {
+		hw_set_xlate(xl, w.out, w.lg2, iova);
+		return 0;
+	}
+	w.f.access = access;
+	w.f.rid = rid;
+	w.f.pasid = pasid;
+	w.f.iova = iova;
+	if (!quiet)
+		hw_fault_queue(m, &w.f);
+	if (fault)
+		*fault = w.f;
+	return -EFAULT;
+}
+
+bool hw_args_ok(uint32_t rid, uint32_t pasid, unsigned int access)
+{
+	return hw_ids_ok(rid, pasid) && !(access & ~HW_ACCESS_ALL) &&
+	       (access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC));
+}
+
+/*
+ * Out of line: the other size classes, then the walk, so the hit path
+ * needs no frame.
+ */
+static __attribute__((noinline)) int
+hw_translate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
+		  uint32_t pasid, uint64_t iova, unsigned int access,
+		  struct hw_xlate *xl, struct hw_fault *fault)
+{
+	if (h && h->space) {
+		unsigned int lg2;
+		uint64_t out = hw_tlb_probe(m, h->space, iova, &lg2);
+
+		if (out && hw_out_ok(out, access)) {
+			m->st.hits++;
+			hw_set_xlate(xl, out, lg2, iova);
+			return 0;
+		}
+	}
+	return hw_xlate_miss(m, h, rid, pasid, iova, access, xl, fault, false);
+}
+
+/*
+ * The hit path is all here: configuration, one probe per size class in
+ * use, the rights check.  Without caches a space never gets entries, so
+ * its probe finds no size class and falls through at once.
+ */
+int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		 uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		 struct hw_fault *fault)
+{
+	const struct hw_cfg *h;
+
+	if (__builtin_expect(!hw_args_ok(rid, pasid, access), 0))
+		return -EINVAL;
+	h = hw_cfg_find(m, rid, pasid);
+	if (__builtin_expect(h && h->space && h->space->sizes, 1)) {
+		const struct hw_space *sp = h->space;
+		unsigned int lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
+		uint64_t vpn = iova >> lg2;
+		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
+		const struct hw_tlbe *e = m->tlb[(vpn ^ sp->salt) &
+						 m->set_mask].e;
+		uint64_t out;
+
+		/* The smallest size class inline; the others out of line. */
+		out = (e[0].out & -(uint64_t)(e[0].key == key)) |
+		      (e[1].out & -(uint64_t)(e[1].key == key)) |
+		      (e[2].out & -(uint64_t)(e[2].key == key)) |
+		      (e[3].out & -(uint64_t)(e[3].key == key));
+		if (__builtin_expect(out && hw_out_ok(out, access), 1)) {
+			m->st.hits++;
+			xl->hva = (out & ~hw_mask(lg2)) | (iova & hw_mask(lg2));
+			xl->len = (1ULL << lg2) - (iova & hw_mask(lg2));
+			xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
+			return 0;
+		}
+	}
+	return hw_translate_miss(m, h, rid, pasid, iova, access, xl, fault);
+}
