@@ -44,7 +44,8 @@ OPT := -O1
 endif
 
 CPPFLAGS := -Iinclude -Isrc -D_GNU_SOURCE -DUIOMMU_TEST_HOOKS
-CFLAGS := -std=gnu11 -g $(OPT) -fPIC -fvisibility=hidden $(WARNINGS) $(SANFLAGS)
+CFLAGS := -std=gnu11 -g $(OPT) -fPIC -fvisibility=hidden $(WARNINGS) $(SANFLAGS) \
+	$(CFLAGS_EXTRA)
 LDFLAGS := $(SANFLAGS)
 LDLIBS := -lpthread
 
