@@ -120,8 +120,10 @@ demo: $(TOOL) $(PRELOAD_SO)
 	$(Q)$(TOOL) demo
 
 install: all
-	install -d $(PREFIX)/include/uiommu $(PREFIX)/lib $(PREFIX)/lib/pkgconfig $(PREFIX)/bin
+	install -d $(PREFIX)/include/uiommu/linux $(PREFIX)/lib \
+		$(PREFIX)/lib/pkgconfig $(PREFIX)/bin
 	install -m 644 include/uiommu/*.h $(PREFIX)/include/uiommu/
+	install -m 644 include/uiommu/linux/*.h $(PREFIX)/include/uiommu/linux/
 	install -m 644 $(LIB_A) $(PREFIX)/lib/
 	install -m 755 $(LIB_SO) $(PREFIX)/lib/libuiommu.so.$(VERSION)
 	ln -sf libuiommu.so.$(VERSION) $(PREFIX)/lib/libuiommu.so.0
