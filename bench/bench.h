@@ -96,6 +96,17 @@ static inline void bench_keep(const void *p)
 }
 
 /*
+ * Keeps a value alive in a register.  Benchmark loops accumulate results
+ * with it rather than bench_keep(&sum): taking the address makes the
+ * accumulator live in memory across every call in the loop, which adds a
+ * store-to-load forwarding chain to each iteration being timed.
+ */
+static inline void bench_keep_u64(uint64_t v)
+{
+	__asm__ __volatile__("" : : "r"(v));
+}
+
+/*
  * Small, fast PRNG (xorshift64*) for benchmark access patterns: a few
  * instructions, so it can run inside a timed loop.  *state must not be 0.
  */

@@ -42,7 +42,7 @@ int hw_create(enum hw_model model, const struct hw_caps *caps,
 	static const struct hw_caps defaults;
 	const struct hw_caps *c = caps ? caps : &defaults;
 	struct hw_iommu *m;
-	unsigned int fq_lg2;
+	unsigned int fq_lg2, i;
 	int rc;
 
 	if (model < HW_MODEL_VTD || model > HW_MODEL_AMD)
@@ -50,9 +50,13 @@ int hw_create(enum hw_model model, const struct hw_caps *caps,
 	rc = hw_caps_check(c);
 	if (rc)
 		return rc;
-	m = calloc(1, sizeof(*m));
+	/* Aligned for the stream lines, one cache line each. */
+	m = aligned_alloc(64, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < 1u << HW_STREAMS_LG2; i++)
+		m->streams[i].tag = HW_STREAM_NONE;
 	m->model = model;
 	m->flags = c->flags;
 	m->nocache = c->flags & HW_CAP_NO_CACHE;
@@ -246,6 +250,7 @@ int hw_config_set(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	}
 	hw_cfg_free(m, *slot);
 	*slot = h;
+	hw_gen_bump(m);
 	return 0;
 }
 
@@ -260,6 +265,7 @@ int hw_config_clear(struct hw_iommu *m, uint32_t rid, uint32_t pasid)
 		return -ENOENT;
 	hw_cfg_free(m, *slot);
 	*slot = NULL;
+	hw_gen_bump(m);
 	return 0;
 }
 
@@ -535,63 +541,98 @@ bool hw_args_ok(uint32_t rid, uint32_t pasid, unsigned int access)
 	       (access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC));
 }
 
-/*
- * Out of line: the other size classes, then the walk, so the hit path
- * needs no frame.
- */
-static __attribute__((noinline)) int
-hw_translate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
-		  uint32_t pasid, uint64_t iova, unsigned int access,
-		  struct hw_xlate *xl, struct hw_fault *fault)
+struct hw_stream *hw_stream_load(struct hw_iommu *m, uint32_t rid,
+				 uint32_t pasid)
 {
-	if (h && h->space) {
-		unsigned int lg2;
-		uint64_t out = hw_tlb_probe(m, h->space, iova, &lg2);
+	struct hw_stream *s = hw_stream_of(m, rid, pasid);
+	const struct hw_cfg *h = hw_cfg_find(m, rid, pasid);
+	const struct hw_space *sp = h ? h->space : NULL;
 
-		if (out && hw_out_ok(out, access)) {
-			m->st.hits++;
-			hw_set_xlate(xl, out, lg2, iova);
-			return 0;
-		}
+	s->tag = hw_stream_tag(rid, pasid);
+	s->run_len = 0;
+	if (!sp || !sp->sizes) {
+		/* Nothing cached (yet): the line stays invalid, so a valid
+		 * line always has a size class to probe. */
+		s->gen = m->gen - 1;
+		return s;
 	}
-	return hw_xlate_miss(m, h, rid, pasid, iova, access, xl, fault, false);
+	s->gen = m->gen;
+	s->sizes = sp->sizes;
+	s->key0 = sp->key_hi | (unsigned int)__builtin_ctzll(sp->sizes);
+	s->salt = sp->salt;
+	return s;
 }
 
 /*
- * The hit path is all here: configuration, one probe per size class in
- * use, the rights check.  Without caches a space never gets entries, so
- * its probe finds no size class and falls through at once.
+ * Everything but a hit in the smallest size class through a valid stream
+ * line: argument errors, the line's refresh, the other size classes, the
+ * walk.  Same arguments as hw_translate(), so the hit path reaches it by
+ * a jump and needs no stack frame of its own.
+ */
+static __attribute__((noinline)) int
+hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		  struct hw_fault *fault)
+{
+	const struct hw_cfg *h;
+	int rc;
+
+	if (!hw_args_ok(rid, pasid, access))
+		return -EINVAL;
+	h = hw_cfg_find(m, rid, pasid);
+	if (h && h->space) {
+		unsigned int lg2 = 0;
+		uint64_t out = hw_tlb_probe(m, h->space, iova, &lg2);
+
+		if (hw_out_ok(out, access)) {
+			m->st.hits++;
+			hw_set_xlate(xl, out, lg2, iova);
+			hw_stream_load(m, rid, pasid);
+			return 0;
+		}
+	}
+	rc = hw_xlate_miss(m, h, rid, pasid, iova, access, xl, fault, false);
+	/* After the fill, so the line sees its size class. */
+	if (!m->nocache)
+		hw_stream_load(m, rid, pasid);
+	return rc;
+}
+
+/*
+ * The hit path: the stream line (tag and generation check), one probe of
+ * the space's smallest size class, the rights check.  A valid line implies
+ * valid rid and pasid (lines are loaded only for those), so only @access
+ * is checked here.  Without caches no line is ever loaded.
  */
 int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		 uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		 struct hw_fault *fault)
 {
-	const struct hw_cfg *h;
+	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
 
-	if (__builtin_expect(!hw_args_ok(rid, pasid, access), 0))
-		return -EINVAL;
-	h = hw_cfg_find(m, rid, pasid);
-	if (__builtin_expect(h && h->space && h->space->sizes, 1)) {
-		const struct hw_space *sp = h->space;
-		unsigned int lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
-		uint64_t vpn = iova >> lg2;
-		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
-		const struct hw_tlbe *e = m->tlb[(vpn ^ sp->salt) &
-						 m->set_mask].e;
-		uint64_t out;
+	if (__builtin_expect(s->tag == hw_stream_tag(rid, pasid) &&
+			     s->gen == m->gen && hw_access_ok(access), 1)) {
+		unsigned int lg2 = s->key0 & 63;
+		uint64_t vpn = iova >> lg2, mask;
+		uint64_t key = s->key0 | ((vpn >> m->sets_lg2) << 6);
+		uint64_t out = hw_set_lookup(m->tlb[(vpn ^ s->salt) &
+						    m->set_mask].e, key);
 
-		/* The smallest size class inline; the others out of line. */
-		out = (e[0].out & -(uint64_t)(e[0].key == key)) |
-		      (e[1].out & -(uint64_t)(e[1].key == key)) |
-		      (e[2].out & -(uint64_t)(e[2].key == key)) |
-		      (e[3].out & -(uint64_t)(e[3].key == key));
-		if (__builtin_expect(out && hw_out_ok(out, access), 1)) {
+		if (__builtin_expect(hw_out_ok(out, access), 1)) {
+			/* The size from the key: fewer values live across the
+			 * probe. */
+			mask = (1ULL << (key & 63)) - 1;
 			m->st.hits++;
-			xl->hva = (out & ~hw_mask(lg2)) | (iova & hw_mask(lg2));
-			xl->len = (1ULL << lg2) - (iova & hw_mask(lg2));
+			xl->hva = (out & ~mask) | (iova & mask);
+			xl->len = mask + 1 - (iova & mask);
 			xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
 			return 0;
 		}
+		/* The ids again from the line: rid and pasid then need no
+		 * register across the probe, which saves the frame. */
+		return hw_translate_slow(m, (uint32_t)(s->tag >> 32),
+					 (uint32_t)s->tag, iova, access, xl,
+					 fault);
 	}
-	return hw_translate_miss(m, h, rid, pasid, iova, access, xl, fault);
+	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
 }

@@ -74,6 +74,36 @@ struct hw_cfg {
 	struct hw_stage s2;
 };
 
+/*
+ * The configuration cache: one 64-byte line per recently used (rid,
+ * PASID), indexed by a hash of the pair, holding what the hit paths need
+ * so they skip device -> config -> space (three dependent loads, each a
+ * likely L1 miss right after a DMA copy streamed through the cache), plus
+ * the last DMA run of that stream (a micro-TLB).
+ *
+ * A line is valid while its tag matches and its gen equals m->gen.
+ * m->gen moves on every change a line could reflect: configuration set or
+ * clear, any IOTLB fill or entry drop, any invalidation command (whether or
+ * not it found entries), space ids.  So a line can never be used stale; in
+ * exchange every change costs every line a refresh, which only happens on
+ * the slow paths anyway.
+ */
+#define HW_STREAMS_LG2 4
+#define HW_STREAM_NONE UINT64_MAX
+
+struct hw_stream {
+	uint64_t tag;			/* rid << 32 | pasid */
+	uint64_t gen;
+	uint64_t key0;			/* final space's key_hi | smallest lg2 */
+	uint64_t salt;			/* as in hw_space */
+	uint64_t sizes;			/* never 0 in a valid line */
+	/* Last DMA run: [run_iova, run_iova + run_len) is host memory from
+	 * run_out & ~HW_E_FLAGS on, with run_out's HW_E_* rights. */
+	uint64_t run_iova;
+	uint64_t run_len;
+	uint64_t run_out;
+} __attribute__((aligned(64)));
+
 #define HW_PDIR_SHIFT 10
 #define HW_PDIR_SIZE (1u << HW_PDIR_SHIFT)
 
@@ -84,12 +114,14 @@ struct hw_dev {
 };
 
 struct hw_iommu {
-	/* Hot fields first. */
+	/* Hot fields first: the hit paths read this line and one stream. */
 	struct hw_set *tlb;
 	uint64_t set_mask;
+	uint64_t gen;			/* see struct hw_stream */
 	unsigned int sets_lg2;
 	bool nocache;
 	struct hw_stats st;
+	struct hw_stream streams[1u << HW_STREAMS_LG2];
 	struct hw_dev *devs;		/* [HW_RID_MAX + 1], zero pages lazily */
 
 	enum hw_model model;
@@ -125,6 +157,65 @@ static inline struct hw_cfg *hw_cfg_find(const struct hw_iommu *m,
 	return d->pdir[pasid >> HW_PDIR_SHIFT][pasid & (HW_PDIR_SIZE - 1)];
 }
 
+static inline uint64_t hw_stream_tag(uint32_t rid, uint32_t pasid)
+{
+	return (uint64_t)rid << 32 | pasid;
+}
+
+/* The stream line (rid, pasid) would use; the caller checks its tag. */
+static inline struct hw_stream *hw_stream_of(struct hw_iommu *m, uint32_t rid,
+					     uint32_t pasid)
+{
+	uint32_t h = (rid ^ pasid) * 0x9e3779b9u;
+
+	return &m->streams[h >> (32 - HW_STREAMS_LG2)];
+}
+
+/* Something a stream line may cache changed: every line goes stale. */
+static inline void hw_gen_bump(struct hw_iommu *m)
+{
+	m->gen++;
+}
+
+/* A valid access: some of R/W/X, nothing unknown (PROBE is not one). */
+static inline bool hw_access_ok(unsigned int access)
+{
+	/* Bit a set iff a is 1-7 or 9-15. */
+	return access < 16 && ((0xfefeu >> access) & 1);
+}
+
+/*
+ * The out word of the way of set @e holding @key, or 0.  The fill keeps
+ * keys unique within a set, so at most one way matches; conditional moves
+ * keep the way search free of branches (a random way would mispredict
+ * about every other lookup).  Plain C compilers turn the selection into
+ * branches, hence the asm.
+ */
+static inline uint64_t hw_set_lookup(const struct hw_tlbe *e, uint64_t key)
+{
+	_Static_assert(HW_WAYS == 4, "hw_set_lookup compares four ways");
+#if defined(__x86_64__)
+	uint64_t out = 0;
+
+	__asm__("cmpq %[k0], %[key]\n\tcmoveq %[o0], %[out]\n\t"
+		"cmpq %[k1], %[key]\n\tcmoveq %[o1], %[out]\n\t"
+		"cmpq %[k2], %[key]\n\tcmoveq %[o2], %[out]\n\t"
+		"cmpq %[k3], %[key]\n\tcmoveq %[o3], %[out]"
+		: [out] "+&r"(out)
+		: [key] "r"(key), [k0] "m"(e[0].key), [o0] "m"(e[0].out),
+		  [k1] "m"(e[1].key), [o1] "m"(e[1].out),
+		  [k2] "m"(e[2].key), [o2] "m"(e[2].out),
+		  [k3] "m"(e[3].key), [o3] "m"(e[3].out)
+		: "cc");
+	return out;
+#else
+	return (e[0].out & -(uint64_t)(e[0].key == key)) |
+	       (e[1].out & -(uint64_t)(e[1].key == key)) |
+	       (e[2].out & -(uint64_t)(e[2].key == key)) |
+	       (e[3].out & -(uint64_t)(e[3].key == key));
+#endif
+}
+
 /* The entry flags a request of @access must find in an entry's out word. */
 static inline uint64_t hw_need(unsigned int access)
 {
@@ -132,15 +223,14 @@ static inline uint64_t hw_need(unsigned int access)
 }
 
 /*
- * Does @out grant @access?  The entry must also have been filled for the
- * same privilege class: rights differ between classes (U/S, PXN).
+ * Does @out (0: a miss) grant @access?  Each requested R/W/X bit must be
+ * set, and the entry must have been filled for the request's privilege
+ * class (rights differ between classes: U/S, PXN), which is the same bit
+ * in both words.  A miss fails too, as @access asks for some right.
  */
 static inline bool hw_out_ok(uint64_t out, unsigned int access)
 {
-	uint64_t cls = (access & PT_ACCESS_PRIV) ? HW_E_PRIV : 0;
-	uint64_t need = hw_need(access);
-
-	return ((out ^ cls) & (need | HW_E_PRIV)) == need;
+	return !((out ^ access) & (hw_need(access) | HW_E_PRIV));
 }
 
 /*
@@ -160,12 +250,8 @@ static inline uint64_t hw_tlb_probe(const struct hw_iommu *m,
 		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | l;
 		const struct hw_tlbe *e = m->tlb[(vpn ^ sp->salt) &
 						 m->set_mask].e;
-		uint64_t out;
+		uint64_t out = hw_set_lookup(e, key);
 
-		out = (e[0].out & -(uint64_t)(e[0].key == key)) |
-		      (e[1].out & -(uint64_t)(e[1].key == key)) |
-		      (e[2].out & -(uint64_t)(e[2].key == key)) |
-		      (e[3].out & -(uint64_t)(e[3].key == key));
 		if (out) {
 			*lg2 = l;
 			return out;
@@ -194,6 +280,9 @@ int hw_xlate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
 		  uint32_t pasid, uint64_t iova, unsigned int access,
 		  struct hw_xlate *xl, struct hw_fault *fault, bool quiet);
 bool hw_args_ok(uint32_t rid, uint32_t pasid, unsigned int access);
+/* Loads the stream line of (rid, pasid) from its configuration. */
+struct hw_stream *hw_stream_load(struct hw_iommu *m, uint32_t rid,
+				 uint32_t pasid);
 
 /* ---- iotlb.c ---- */
 int hw_tlb_init(struct hw_iommu *m);

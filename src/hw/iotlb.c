@@ -60,11 +60,13 @@ static void hw_rollover(struct hw_iommu *m)
 	}
 	m->next_id = id;
 	m->st.rollovers++;
+	hw_gen_bump(m);
 }
 
 /* A fresh id for @sp: every entry under its old id is dead. */
 static void hw_space_renew(struct hw_iommu *m, struct hw_space *sp)
 {
+	hw_gen_bump(m);
 	if (sp->id)
 		m->id_map[sp->id] = NULL;
 	hw_space_clear_sizes(sp);
@@ -145,6 +147,7 @@ void hw_space_put(struct hw_iommu *m, struct hw_space *sp)
 		;
 	*pp = sp->next;
 	m->id_map[sp->id] = NULL;
+	hw_gen_bump(m);
 	m->nspaces--;
 	free(sp);
 }
@@ -165,6 +168,7 @@ static void hw_tlbe_drop(struct hw_iommu *m, struct hw_tlbe *e)
 
 	if (!e->key)
 		return;
+	hw_gen_bump(m);
 	owner = m->id_map[e->key >> HW_ID_SHIFT];
 	lg2 = e->key & 63;
 	if (owner && owner->nr[lg2] && !--owner->nr[lg2])
@@ -205,6 +209,7 @@ void hw_tlb_fill(struct hw_iommu *m, struct hw_space *sp, uint64_t iova,
 	e->out = out | HW_E_VALID;
 	sp->nr[lg2]++;
 	sp->sizes |= 1ULL << lg2;
+	hw_gen_bump(m);
 }
 
 /* Every entry of @sp goes: O(1). */
@@ -266,6 +271,9 @@ void hw_space_inv_range(struct hw_iommu *m, struct hw_space *sp,
 {
 	uint64_t sizes = sp->sizes;
 
+	/* Even if nothing is dropped: cheap, and stream lines need no proof
+	 * of which entries a DMA run was built from. */
+	hw_gen_bump(m);
 	if (!start && last == UINT64_MAX) {
 		hw_space_flush(m, sp);
 		return;

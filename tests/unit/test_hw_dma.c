@@ -307,3 +307,79 @@ TEST(hw_dma, nested_and_identity)
 	free(arena);
 	free(mem);
 }
+
+/*
+ * A buffer mapped in order is remembered as one DMA run covering all its
+ * pages (src/hw/dma.c).  Like any cached translation it may stay stale
+ * until invalidated, and a page-selective invalidation of any one page
+ * inside it must drop the whole run; so must a write to a read-only
+ * page, an eviction, or a configuration change.
+ */
+TEST(hw_dma, run_dropped_by_page_invalidation_inside)
+{
+	static unsigned char buf[NPG * 4096];
+	struct hw_config c = { .mode = HW_MODE_S2 };
+	struct pt_cfg cfg = { .format = PT_FMT_VTD_SS };
+	unsigned char *mem = aligned_alloc(SZ_2M, SZ_2M);
+	struct hw_iommu *m;
+	struct pt *pt;
+	unsigned int i, round;
+
+	ASSERT_NONNULL(mem);
+	ASSERT_OK(hw_create(HW_MODEL_VTD, NULL, &m));
+	ASSERT_OK(pt_create(&cfg, &pt));
+	for (i = 0; i < NPG + 1; i++)
+		memset(mem + i * SZ_4K, (int)i + 1, SZ_4K);
+	ASSERT_OK(pt_map(pt, IOVA, (uintptr_t)mem, NPG * SZ_4K, RW, NULL));
+	c.s2.geom = *pt_get_geom(pt);
+	c.s2.root = pt_root(pt);
+	c.s2.tag = 3;
+	ASSERT_OK(hw_config_set(m, 2, HW_PASID_NONE, &c));
+
+	/* Twice: the first fills the IOTLB, the second uses the run. */
+	for (round = 0; round < 3; round++) {
+		memset(buf, 0, sizeof(buf));
+		ASSERT_OK(hw_dma_read(m, 2, HW_PASID_NONE, IOVA, buf,
+				      sizeof(buf)));
+		for (i = 0; i < NPG; i++)
+			T_EQ(buf[i * SZ_4K + 5], i + 1);
+	}
+	/* Page 9 now maps the spare page: stale until invalidated. */
+	ASSERT_OK(pt_unmap(pt, IOVA + 9 * SZ_4K, SZ_4K, NULL, NULL));
+	ASSERT_OK(pt_map(pt, IOVA + 9 * SZ_4K, (uintptr_t)mem + NPG * SZ_4K,
+			 SZ_4K, PT_PROT_READ, NULL));
+	ASSERT_OK(hw_dma_read(m, 2, HW_PASID_NONE, IOVA + SZ_4K, buf, 64));
+	T_EQ(buf[0], 2);
+	ASSERT_OK(hw_dma_read(m, 2, HW_PASID_NONE, IOVA + 9 * SZ_4K, buf, 1));
+	T_EQ(buf[0], 10);
+	/* Invalidating page 9 alone drops the run around it. */
+	ASSERT_OK(hw_vtd_iotlb_page(m, 3, IOVA + 9 * SZ_4K, 0, false));
+	ASSERT_OK(hw_dma_read(m, 2, HW_PASID_NONE, IOVA, buf, sizeof(buf)));
+	T_EQ(buf[8 * SZ_4K], 9);
+	T_EQ(buf[9 * SZ_4K], NPG + 1);
+	T_EQ(buf[10 * SZ_4K], 11);
+	/* Page 9 is read-only now: a write through the run's range faults
+	 * and touches nothing, before and after a run is remembered. */
+	for (round = 0; round < 2; round++) {
+		memset(buf, 0xee, sizeof(buf));
+		ASSERT_ERRNO(EFAULT, hw_dma_write(m, 2, HW_PASID_NONE, IOVA,
+						  buf, sizeof(buf)));
+		T_EQ(mem[0], 1);
+		ASSERT_OK(hw_dma_write(m, 2, HW_PASID_NONE, IOVA, buf,
+				       SZ_4K));
+		T_EQ(mem[0], 0xee);
+		mem[0] = 1;
+	}
+	/* A configuration change (another root, same tag) is seen at once
+	 * for the configuration, and entries still cached stay (as on
+	 * hardware) until invalidated. */
+	ASSERT_OK(hw_vtd_iotlb_domain(m, 3));
+	ASSERT_OK(hw_dma_read(m, 2, HW_PASID_NONE, IOVA, buf, 64));
+	ASSERT_OK(hw_dma_read(m, 2, HW_PASID_NONE, IOVA, buf, 64));
+	c.mode = HW_MODE_BLOCKED;
+	ASSERT_OK(hw_config_set(m, 2, HW_PASID_NONE, &c));
+	ASSERT_ERRNO(EFAULT, hw_dma_read(m, 2, HW_PASID_NONE, IOVA, buf, 64));
+	hw_destroy(m);
+	pt_destroy(pt);
+	free(mem);
+}
