@@ -140,6 +140,17 @@ UIOMMU_API int uiommu_platform_validate(const struct uiommu_platform_desc *p,
 UIOMMU_API int uiommu_platform_format(const struct uiommu_platform_desc *p,
 				      char *buf, size_t len);
 
+/*
+ * A platform instance of @desc on the emulated IOMMU models (VT-d, SMMUv3,
+ * AMD-Vi; docs/drivers.md): its devices start unbound, DMA blocked.
+ * -EINVAL an invalid @desc (uiommu_platform_validate); -ENOMEM.
+ */
+UIOMMU_API int uiommu_platform_create(const struct uiommu_platform_desc *desc,
+				      struct uiommu_platform **out);
+
+/* Destroy @p (NULL ok); every context using it must be destroyed first. */
+UIOMMU_API void uiommu_platform_destroy(struct uiommu_platform *p);
+
 #ifdef __cplusplus
 }
 #endif
