@@ -4,19 +4,26 @@
  * use /dev/iommu on uiommu, inside its own process.
  *
  * This file owns the interposed libc entry points (open family, ioctl,
- * close, dup family, fcntl) and the table that says which file descriptors
- * are uiommu files.  Opening "/dev/iommu" returns a real descriptor (an
- * anonymous memfd, so the number is reserved by the kernel and every fd
- * operation we do not interpose still behaves sanely) bound to a new
- * struct uiommu_ctx.  An ioctl on a bound descriptor goes to uiommu_ioctl();
- * everything else goes to the real libc function found with
+ * close, dup family, fcntl, pread/pwrite) and the table that says which
+ * file descriptors are uiommu files.  Opening "/dev/iommu" returns a real
+ * descriptor (an anonymous memfd, so the number is reserved by the kernel
+ * and every fd operation we do not interpose still behaves sanely) bound to
+ * a new struct uiommu_ctx.  An ioctl on a bound descriptor goes to
+ * uiommu_ioctl(); everything else goes to the real libc function found with
  * dlsym(RTLD_NEXT).
+ *
+ * VFIO: opening "/dev/vfio/devices/vfioN" gives a descriptor for a VFIO
+ * device cdev file (src/uapi/vfio.c) of device N of the process's platform
+ * instance.  That instance is created on the first such open, from the
+ * platform file named by $UIOMMU_PLATFORM (what `uiommu run --platform`
+ * sets) or else the default platform, and lives until the process exits.
+ * Its ioctls go to uiommu_vfio_ioctl(), whose BIND resolves the iommufd
+ * descriptor through our table; pread/pwrite on it are register accesses.
  *
  * Model (the kernel's): a descriptor refers to an open file (struct ufile);
  * dup() makes a second descriptor for the same open file; the file is
  * released when its last descriptor is closed and no call is still using
- * it.  Files carry an ops table so that other kinds (VFIO device cdevs) can
- * be added next to the iommufd one.
+ * it.  Files carry an ops table: the iommufd kind and the VFIO device kind.
  *
  * fork(): the child gets a copy of our memory, so it cannot share a context
  * with the parent.  Files inherited by a child are marked forked: their
@@ -28,7 +35,10 @@
  * count, never a system call.
  */
 #undef _FORTIFY_SOURCE
+#include <uiommu/platform.h>
 #include <uiommu/uiommu.h>
+
+#include "uapi/vfio.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -37,6 +47,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -50,6 +61,10 @@ SHIM_EXPORT int __open_2(const char *path, int flags);
 SHIM_EXPORT int __open64_2(const char *path, int flags);
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags);
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags);
+SHIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off,
+				size_t buflen);
+SHIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off,
+				  size_t buflen);
 
 /* ---- the real libc functions ------------------------------------------ */
 
@@ -69,6 +84,14 @@ struct real_fns {
 	int (*dup3)(int fd, int newfd, int flags);
 	int (*fcntl)(int fd, int cmd, ...);
 	int (*fcntl64)(int fd, int cmd, ...);
+	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);
+	ssize_t (*pread64)(int fd, void *buf, size_t n, off64_t off);
+	ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);
+	ssize_t (*pwrite64)(int fd, const void *buf, size_t n, off64_t off);
+	ssize_t (*pread_chk)(int fd, void *buf, size_t n, off_t off,
+			     size_t buflen);
+	ssize_t (*pread64_chk)(int fd, void *buf, size_t n, off64_t off,
+			       size_t buflen);
 };
 
 static struct real_fns real_fn;
@@ -100,6 +123,12 @@ static void shim_init(void)
 	real_fn.dup3 = real_sym("dup3");
 	real_fn.fcntl = real_sym("fcntl");
 	real_fn.fcntl64 = real_sym("fcntl64");
+	real_fn.pread = real_sym("pread");
+	real_fn.pread64 = real_sym("pread64");
+	real_fn.pwrite = real_sym("pwrite");
+	real_fn.pwrite64 = real_sym("pwrite64");
+	real_fn.pread_chk = real_sym("__pread_chk");
+	real_fn.pread64_chk = real_sym("__pread64_chk");
 	/* An older libc may lack the 64-bit aliases; the base call does it. */
 	if (!real_fn.open64)
 		real_fn.open64 = real_fn.open;
@@ -107,6 +136,10 @@ static void shim_init(void)
 		real_fn.openat64 = real_fn.openat;
 	if (!real_fn.fcntl64)
 		real_fn.fcntl64 = real_fn.fcntl;
+	if (!real_fn.pread64)
+		real_fn.pread64 = real_fn.pread;
+	if (!real_fn.pwrite64)
+		real_fn.pwrite64 = real_fn.pwrite;
 	pthread_atfork(shim_atfork_prepare, shim_atfork_parent,
 		       shim_atfork_child);
 }
@@ -131,11 +164,17 @@ __attribute__((constructor)) static void shim_ctor(void)
 
 struct ufile;
 
-/* What a kind of uiommu file does; later kinds add pread/pwrite here. */
+/* What a kind of uiommu file does. */
 struct ufile_ops {
 	const char *name;                          /* also the memfd's name */
-	int (*init)(struct ufile *f);              /* at open: 0 or -errno */
+	/* At open, @arg from the path (the device index): 0 or -errno. */
+	int (*init)(struct ufile *f, uint32_t arg);
 	int (*ioctl)(struct ufile *f, unsigned long cmd, void *arg);
+	/* Positional read/write: the count or -errno; NULL: -EINVAL, as
+	 * for a kernel file without read/write. */
+	ssize_t (*pread)(struct ufile *f, void *buf, size_t n, uint64_t off);
+	ssize_t (*pwrite)(struct ufile *f, const void *buf, size_t n,
+			  uint64_t off);
 	void (*release)(struct ufile *f);          /* last reference gone */
 };
 
@@ -334,7 +373,7 @@ static void shim_atfork_child(void)
 
 /* ---- the iommufd kind -------------------------------------------------- */
 
-static int iommufd_init(struct ufile *f)
+static int iommufd_init(struct ufile *f, uint32_t arg)
 {
 	struct uiommu_ctx *ctx;
 	int rc = uiommu_ctx_create(&ctx);
@@ -362,14 +401,184 @@ static const struct ufile_ops iommufd_ops = {
 	.release = iommufd_release,
 };
 
+/* ---- the VFIO device kind ---------------------------------------------- */
+
+/*
+ * The process's platform instance and its VFIO devices, made on the first
+ * open of a device node and kept for the life of the process (devices are
+ * hardware: they do not go away when their files close).
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct uiommu_platform *plat;
+	struct vfio_host *host;
+} shim_vfio = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The platform description: $UIOMMU_PLATFORM's file, or the default. */
+static int vfio_platform_desc(struct uiommu_platform_desc *desc)
+{
+	const char *path = getenv("UIOMMU_PLATFORM");
+	char err[256];
+	int rc;
+
+	if (!path || !*path) {
+		uiommu_platform_default(desc);
+		return 0;
+	}
+	rc = uiommu_platform_load(path, desc, err, sizeof(err));
+	/* A broken platform file is the user's to fix: say why once. */
+	if (rc)
+		fprintf(stderr, "uiommu: UIOMMU_PLATFORM=%s: %s\n", path,
+			rc == -EINVAL ? err : strerror(-rc));
+	return rc;
+}
+
+static int vfio_host_get_locked(struct vfio_host **out)
+{
+	struct uiommu_platform_desc *desc;
+	int rc;
+
+	if (shim_vfio.host) {
+		*out = shim_vfio.host;
+		return 0;
+	}
+	/* The description is large (64 devices): not on the stack. */
+	desc = calloc(1, sizeof(*desc));
+	if (!desc)
+		return -ENOMEM;
+	rc = vfio_platform_desc(desc);
+	if (!rc)
+		rc = uiommu_platform_create(desc, &shim_vfio.plat);
+	free(desc);
+	if (rc)
+		return rc;
+	rc = uiommu_vfio_host_create(shim_vfio.plat, &shim_vfio.host);
+	if (rc) {
+		uiommu_platform_destroy(shim_vfio.plat);
+		shim_vfio.plat = NULL;
+		return rc;
+	}
+	*out = shim_vfio.host;
+	return 0;
+}
+
+static int vfio_init(struct ufile *f, uint32_t index)
+{
+	struct vfio_host *h;
+	struct vfio_file *vf;
+	int rc;
+
+	pthread_mutex_lock(&shim_vfio.lock);
+	rc = vfio_host_get_locked(&h);
+	pthread_mutex_unlock(&shim_vfio.lock);
+	if (!rc)
+		rc = uiommu_vfio_open(h, index, &vf);
+	if (rc)
+		return rc;
+	f->priv = vf;
+	return 0;
+}
+
+/*
+ * BIND's iommufd: the context of one of our iommufd files, held by a file
+ * reference until unbind (a bound device keeps its iommufd alive, as in
+ * Linux).  A number that is not ours is either not open (EBADF, the one
+ * case that costs a system call) or some other file (EBADFD).
+ */
+static int shim_iommufd_get(void *opaque, int fd, struct uiommu_ctx **ctx,
+			    void **ref)
+{
+	struct ufile *f = fd_get(fd);
+
+	if (!f)
+		return real()->fcntl(fd, F_GETFD) < 0 ? -EBADF : -EBADFD;
+	if (f->ops != &iommufd_ops || f->forked) {
+		ufile_put(f);
+		return -EBADFD;
+	}
+	*ctx = f->priv;
+	*ref = f;
+	return 0;
+}
+
+static void shim_iommufd_put(void *opaque, void *ref)
+{
+	ufile_put(ref);
+}
+
+static const struct vfio_resolver shim_resolver = {
+	.get = shim_iommufd_get,
+	.put = shim_iommufd_put,
+};
+
+static int vfio_ioctl(struct ufile *f, unsigned long cmd, void *arg)
+{
+	return uiommu_vfio_ioctl(f->priv, cmd, arg, &shim_resolver);
+}
+
+static ssize_t vfio_pread(struct ufile *f, void *buf, size_t n, uint64_t off)
+{
+	return uiommu_vfio_read(f->priv, buf, n, off);
+}
+
+static ssize_t vfio_pwrite(struct ufile *f, const void *buf, size_t n,
+			   uint64_t off)
+{
+	return uiommu_vfio_write(f->priv, buf, n, off);
+}
+
+static void vfio_release(struct ufile *f)
+{
+	uiommu_vfio_release(f->priv);
+}
+
+static const struct ufile_ops vfio_ops = {
+	.name = "uiommu-vfio",
+	.init = vfio_init,
+	.ioctl = vfio_ioctl,
+	.pread = vfio_pread,
+	.pwrite = vfio_pwrite,
+	.release = vfio_release,
+};
+
 /* ---- open -------------------------------------------------------------- */
 
-/* Which device node @path names, or NULL (not ours, real open it). */
-static const struct ufile_ops *shim_match(const char *path)
+#define VFIO_DEV_PREFIX "/dev/vfio/devices/vfio"
+
+/* "N" of a device node name: decimal, no sign, no leading zero. */
+static bool parse_index(const char *s, uint32_t *out)
 {
+	uint64_t v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+/*
+ * Which device node @path names, or NULL (not ours, real open it); *@arg
+ * gets the VFIO device index.  Any "vfioN" is ours, existing or not, so
+ * that an unknown N fails ENOENT here rather than on the host's /dev.
+ */
+static const struct ufile_ops *shim_match(const char *path, uint32_t *arg)
+{
+	*arg = 0;
 	/* NULL goes to the real open, which fails it with EFAULT. */
-	if (path && !strcmp(path, "/dev/iommu"))
+	if (!path)
+		return NULL;
+	if (!strcmp(path, "/dev/iommu"))
 		return &iommufd_ops;
+	if (!strncmp(path, VFIO_DEV_PREFIX, sizeof(VFIO_DEV_PREFIX) - 1) &&
+	    parse_index(path + sizeof(VFIO_DEV_PREFIX) - 1, arg))
+		return &vfio_ops;
 	return NULL;
 }
 
@@ -401,7 +610,7 @@ static int fd_fresh(int fd)
  * make the file and a descriptor for it.  Sets errno and returns -1 on
  * failure, like open().
  */
-static int shim_open(const struct ufile_ops *ops, int flags)
+static int shim_open(const struct ufile_ops *ops, uint32_t arg, int flags)
 {
 	struct ufile *f, *dropped;
 	int fd, rc;
@@ -420,7 +629,7 @@ static int shim_open(const struct ufile_ops *ops, int flags)
 		return -1;
 	}
 	f->ops = ops;
-	rc = ops->init(f);
+	rc = ops->init(f, arg);
 	if (rc) {
 		free(f);
 		errno = -rc;
@@ -465,22 +674,24 @@ static inline bool open_has_mode(int flags)
 
 SHIM_EXPORT int open(const char *path, int flags, ...)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 	mode_t mode = 0;
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	OPEN_MODE(flags, mode);
 	return fd_fresh(real()->open(path, flags, mode));
 }
 
 SHIM_EXPORT int open64(const char *path, int flags, ...)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 	mode_t mode = 0;
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	OPEN_MODE(flags, mode);
 	return fd_fresh(real()->open64(path, flags, mode));
 }
@@ -488,22 +699,24 @@ SHIM_EXPORT int open64(const char *path, int flags, ...)
 /* The path we match is absolute, so @dirfd plays no part in it. */
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 	mode_t mode = 0;
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	OPEN_MODE(flags, mode);
 	return fd_fresh(real()->openat(dirfd, path, flags, mode));
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 	mode_t mode = 0;
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	OPEN_MODE(flags, mode);
 	return fd_fresh(real()->openat64(dirfd, path, flags, mode));
 }
@@ -514,10 +727,11 @@ SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
  */
 SHIM_EXPORT int __open_2(const char *path, int flags)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	if (real()->open_2)
 		return fd_fresh(real()->open_2(path, flags));
 	return fd_fresh(real()->open(path, flags));
@@ -525,10 +739,11 @@ SHIM_EXPORT int __open_2(const char *path, int flags)
 
 SHIM_EXPORT int __open64_2(const char *path, int flags)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	if (real()->open64_2)
 		return fd_fresh(real()->open64_2(path, flags));
 	return fd_fresh(real()->open64(path, flags));
@@ -536,10 +751,11 @@ SHIM_EXPORT int __open64_2(const char *path, int flags)
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	if (real()->openat_2)
 		return fd_fresh(real()->openat_2(dirfd, path, flags));
 	return fd_fresh(real()->openat(dirfd, path, flags));
@@ -547,10 +763,11 @@ SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
-	const struct ufile_ops *ops = shim_match(path);
+	uint32_t arg;
+	const struct ufile_ops *ops = shim_match(path, &arg);
 
 	if (ops)
-		return shim_open(ops, flags);
+		return shim_open(ops, arg, flags);
 	if (real()->openat64_2)
 		return fd_fresh(real()->openat64_2(dirfd, path, flags));
 	return fd_fresh(real()->openat64(dirfd, path, flags));
@@ -602,6 +819,123 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 	ufile_put(f);
 	errno = err;
 	return rc;
+}
+
+/* ---- pread / pwrite ------------------------------------------------------ */
+
+/* Returns like the kernel's pread/pwrite: -1 with errno set, or the count. */
+static ssize_t ufile_rw(struct ufile *f, void *buf, size_t n, int64_t off,
+			bool write)
+{
+	ssize_t rc;
+
+	if (f->forked)
+		rc = -EBADFD;
+	else if (off < 0)
+		rc = -EINVAL;
+	else if (!write)
+		rc = f->ops->pread ? f->ops->pread(f, buf, n, (uint64_t)off) :
+				     -EINVAL;
+	else
+		rc = f->ops->pwrite ? f->ops->pwrite(f, buf, n, (uint64_t)off) :
+				      -EINVAL;
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
+
+/* A positional access on @fd if it is ours: *@done says whether it was. */
+static ssize_t shim_rw(int fd, void *buf, size_t n, int64_t off, bool write,
+		       bool *done)
+{
+	struct ufile *f;
+	ssize_t rc;
+	int err;
+
+	*done = false;
+	if (__builtin_expect(!fd_peek(fd), 1))
+		return 0;
+	f = fd_get(fd);
+	if (!f)
+		return 0;
+	*done = true;
+	rc = ufile_rw(f, buf, n, off, write);
+	err = errno;
+	ufile_put(f);
+	errno = err;
+	return rc;
+}
+
+SHIM_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	bool done;
+	ssize_t rc = shim_rw(fd, buf, n, off, false, &done);
+
+	return done ? rc : real()->pread(fd, buf, n, off);
+}
+
+SHIM_EXPORT ssize_t pread64(int fd, void *buf, size_t n, off64_t off)
+{
+	bool done;
+	ssize_t rc = shim_rw(fd, buf, n, off, false, &done);
+
+	return done ? rc : real()->pread64(fd, buf, n, off);
+}
+
+/* The source is not written to: the cast only shares shim_rw's path. */
+SHIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	bool done;
+	ssize_t rc = shim_rw(fd, (void *)buf, n, off, true, &done);
+
+	return done ? rc : real()->pwrite(fd, buf, n, off);
+}
+
+SHIM_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
+{
+	bool done;
+	ssize_t rc = shim_rw(fd, (void *)buf, n, off, true, &done);
+
+	return done ? rc : real()->pwrite64(fd, buf, n, off);
+}
+
+/*
+ * The _FORTIFY_SOURCE preads: the buffer is @buflen bytes.  Overflowing it
+ * is what the real check aborts on; on our files it would be our bug to
+ * let it through.
+ */
+SHIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off,
+				size_t buflen)
+{
+	bool done;
+	ssize_t rc;
+
+	if (n > buflen)
+		abort();
+	rc = shim_rw(fd, buf, n, off, false, &done);
+	if (done)
+		return rc;
+	if (real()->pread_chk)
+		return real()->pread_chk(fd, buf, n, off, buflen);
+	return real()->pread(fd, buf, n, off);
+}
+
+SHIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off,
+				  size_t buflen)
+{
+	bool done;
+	ssize_t rc;
+
+	if (n > buflen)
+		abort();
+	rc = shim_rw(fd, buf, n, off, false, &done);
+	if (done)
+		return rc;
+	if (real()->pread64_chk)
+		return real()->pread64_chk(fd, buf, n, off, buflen);
+	return real()->pread64(fd, buf, n, off);
 }
 
 /* ---- close and the dup family ------------------------------------------ */
