@@ -504,9 +504,18 @@ err_free:
 	return rc;
 }
 
-/* Auto HWPTs of @ioas (R49): try each compatible one, else make one. */
-static int device_attach_ioas(struct device *dev, uint32_t pasid,
-			      struct ioas *ioas, uint32_t *pt_id)
+typedef int (*dev_switch_fn)(struct device *dev, uint32_t pasid,
+			     struct hwpt *h);
+
+/*
+ * Auto HWPTs of @ioas (R49): @fn (attach or replace) onto each existing
+ * auto HWPT of the IOAS in turn, -EINVAL meaning "incompatible, try the
+ * next"; if none takes the device, a new auto HWPT, destroyed again if
+ * @fn fails on it too.  *@pt_id gets the HWPT used.
+ */
+static int device_onto_ioas(struct device *dev, uint32_t pasid,
+			    struct ioas *ioas, uint32_t *pt_id,
+			    dev_switch_fn fn)
 {
 	struct uiommu_ctx *ctx = dev->obj.ctx;
 	struct uiommu_obj *o;
@@ -520,9 +529,9 @@ static int device_attach_ioas(struct device *dev, uint32_t pasid,
 		h = container_of(o, struct hwpt, obj);
 		if (!h->auto_domain || h->ioas != ioas)
 			continue;
-		rc = device_do_attach(dev, pasid, h);
+		rc = fn(dev, pasid, h);
 		if (rc == -EINVAL)
-			continue; /* incompatible: try the next one */
+			continue;
 		if (!rc)
 			*pt_id = h->obj.id;
 		return rc;
@@ -530,7 +539,7 @@ static int device_attach_ioas(struct device *dev, uint32_t pasid,
 	rc = hwpt_alloc_paging(ctx, dev, ioas, 0, true, &h);
 	if (rc)
 		return rc;
-	rc = device_do_attach(dev, pasid, h);
+	rc = fn(dev, pasid, h);
 	if (rc) {
 		obj_destroy(ctx, h->obj.id);
 		return rc;
@@ -556,9 +565,9 @@ int device_attach(struct device *dev, uint32_t pasid, uint32_t *pt_id)
 					container_of(o, struct hwpt, obj));
 	case OBJ_IOAS:
 		/* Auto domains are never PASID-compatible (R54). */
-		return device_attach_ioas(dev, pasid,
-					  container_of(o, struct ioas, obj),
-					  pt_id);
+		return device_onto_ioas(dev, pasid,
+					container_of(o, struct ioas, obj),
+					pt_id, device_do_attach);
 	default:
 		return -EINVAL;
 	}
@@ -709,40 +718,6 @@ err_unreserve:
 	return rc;
 }
 
-static int device_replace_ioas(struct device *dev, uint32_t pasid,
-			       struct ioas *ioas, uint32_t *pt_id)
-{
-	struct uiommu_ctx *ctx = dev->obj.ctx;
-	struct uiommu_obj *o;
-	struct hwpt *h;
-	uint32_t pos = 0;
-	int rc;
-
-	while ((o = obj_iter(ctx, &pos))) {
-		if (o->type != OBJ_HWPT_PAGING || o->state != OBJ_LIVE)
-			continue;
-		h = container_of(o, struct hwpt, obj);
-		if (!h->auto_domain || h->ioas != ioas)
-			continue;
-		rc = device_do_replace(dev, pasid, h);
-		if (rc == -EINVAL)
-			continue;
-		if (!rc)
-			*pt_id = h->obj.id;
-		return rc;
-	}
-	rc = hwpt_alloc_paging(ctx, dev, ioas, 0, true, &h);
-	if (rc)
-		return rc;
-	rc = device_do_replace(dev, pasid, h);
-	if (rc) {
-		obj_destroy(ctx, h->obj.id);
-		return rc;
-	}
-	*pt_id = h->obj.id;
-	return 0;
-}
-
 int device_replace(struct device *dev, uint32_t pasid, uint32_t *pt_id)
 {
 	struct uiommu_obj *o;
@@ -758,9 +733,9 @@ int device_replace(struct device *dev, uint32_t pasid, uint32_t *pt_id)
 		return device_do_replace(dev, pasid,
 					 container_of(o, struct hwpt, obj));
 	case OBJ_IOAS:
-		return device_replace_ioas(dev, pasid,
-					   container_of(o, struct ioas, obj),
-					   pt_id);
+		return device_onto_ioas(dev, pasid,
+					container_of(o, struct ioas, obj),
+					pt_id, device_do_replace);
 	default:
 		return -EINVAL;
 	}
