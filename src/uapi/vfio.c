@@ -446,12 +446,31 @@ static int vfio_attach_locked(struct vfio_file *f, uint32_t pasid,
 	return 0;
 }
 
+/*
+ * The optional pasid of ATTACH/DETACH_IOMMUFD_PT: read only with the PASID
+ * flag, which needs a PASID-capable device (-EOPNOTSUPP) and an argsz that
+ * reaches the field (-EINVAL).  *@pasid is UIOMMU_PASID_NONE without it.
+ */
+static int vfio_read_pasid(struct vfio_file *f, bool flagged, uint32_t argsz,
+			   size_t end, const uint32_t *upasid, uint32_t *pasid)
+{
+	*pasid = UIOMMU_PASID_NONE;
+	if (!flagged)
+		return 0;
+	if (!vdev_desc(f->vdev)->pasid_bits)
+		return -EOPNOTSUPP;
+	if (argsz < end)
+		return -EINVAL;
+	return uacc_copy(pasid, upasid, sizeof(*pasid));
+}
+
 static int vfio_attach(struct vfio_file *f, void *arg)
 {
 	const uint32_t minsz =
 		offsetofend(struct vfio_device_attach_iommufd_pt, pt_id);
 	struct vfio_device_attach_iommufd_pt a = { 0 }, *ua = arg;
-	uint32_t pasid = UIOMMU_PASID_NONE;
+	bool flagged;
+	uint32_t pasid;
 	int rc;
 
 	rc = uacc_copy(&a, arg, minsz);
@@ -459,19 +478,15 @@ static int vfio_attach(struct vfio_file *f, void *arg)
 		return rc;
 	if (a.argsz < minsz || (a.flags & ~VFIO_DEVICE_ATTACH_PASID))
 		return -EINVAL;
-	if (a.flags & VFIO_DEVICE_ATTACH_PASID) {
-		if (!vdev_desc(f->vdev)->pasid_bits)
-			return -EOPNOTSUPP;
-		if (a.argsz < offsetofend(struct vfio_device_attach_iommufd_pt,
-					  pasid))
-			return -EINVAL;
-		rc = uacc_copy(&a.pasid, &ua->pasid, sizeof(a.pasid));
-		if (rc)
-			return rc;
-		if (!vdev_pasid_ok(f->vdev, a.pasid))
-			return -EINVAL;
-		pasid = a.pasid;
-	}
+	flagged = a.flags & VFIO_DEVICE_ATTACH_PASID;
+	rc = vfio_read_pasid(f, flagged, a.argsz,
+			     offsetofend(struct vfio_device_attach_iommufd_pt,
+					 pasid),
+			     &ua->pasid, &pasid);
+	if (rc)
+		return rc;
+	if (flagged && !vdev_pasid_ok(f->vdev, pasid))
+		return -EINVAL;
 	/* Will pt_id be writable?  Rewriting its value is a harmless probe. */
 	rc = uacc_copy(&ua->pt_id, &a.pt_id, sizeof(a.pt_id));
 	if (rc)
@@ -487,7 +502,8 @@ static int vfio_detach(struct vfio_file *f, void *arg)
 	const uint32_t minsz =
 		offsetofend(struct vfio_device_detach_iommufd_pt, flags);
 	struct vfio_device_detach_iommufd_pt d = { 0 }, *ud = arg;
-	uint32_t pasid = UIOMMU_PASID_NONE;
+	bool flagged;
+	uint32_t pasid;
 	int rc;
 
 	rc = uacc_copy(&d, arg, minsz);
@@ -495,20 +511,16 @@ static int vfio_detach(struct vfio_file *f, void *arg)
 		return rc;
 	if (d.argsz < minsz || (d.flags & ~VFIO_DEVICE_DETACH_PASID))
 		return -EINVAL;
-	if (d.flags & VFIO_DEVICE_DETACH_PASID) {
-		if (!vdev_desc(f->vdev)->pasid_bits)
-			return -EOPNOTSUPP;
-		if (d.argsz < offsetofend(struct vfio_device_detach_iommufd_pt,
-					  pasid))
-			return -EINVAL;
-		rc = uacc_copy(&d.pasid, &ud->pasid, sizeof(d.pasid));
-		if (rc)
-			return rc;
-		/* A PASID the device cannot have is attached nowhere. */
-		if (!vdev_pasid_ok(f->vdev, d.pasid))
-			return 0;
-		pasid = d.pasid;
-	}
+	flagged = d.flags & VFIO_DEVICE_DETACH_PASID;
+	rc = vfio_read_pasid(f, flagged, d.argsz,
+			     offsetofend(struct vfio_device_detach_iommufd_pt,
+					 pasid),
+			     &ud->pasid, &pasid);
+	if (rc)
+		return rc;
+	/* A PASID the device cannot have is attached nowhere. */
+	if (flagged && !vdev_pasid_ok(f->vdev, pasid))
+		return 0;
 	pthread_mutex_lock(&f->vdev->lock);
 	uiommu_device_detach(f->ctx, f->dev_id, pasid);
 	pthread_mutex_unlock(&f->vdev->lock);
