@@ -8,110 +8,31 @@
  * program does the detailed checking (DMA through the IOMMU, faults, no
  * stale IOTLB after unmap, blocked after detach, MSI to an eventfd).
  */
-#include "harness.h"
+#include "t_run.h"
 
-#include <limits.h>
-#include <poll.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-struct vrun {
-	int status;
-	char out[65536];
-	char err[8192];
-};
-
-static void vrun_drain(int out, int err, struct vrun *r)
-{
-	struct pollfd p[2] = { { out, POLLIN, 0 }, { err, POLLIN, 0 } };
-	char *buf[2] = { r->out, r->err };
-	size_t cap[2] = { sizeof(r->out) - 1, sizeof(r->err) - 1 };
-	size_t len[2] = { 0, 0 };
-	int open_fds = 2;
-
-	while (open_fds && poll(p, 2, -1) >= 0) {
-		for (int i = 0; i < 2; i++) {
-			char scratch[4096];
-			ssize_t n;
-
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			n = read(p[i].fd, scratch, sizeof(scratch));
-			if (n <= 0) {
-				p[i].fd = -1;
-				open_fds--;
-				continue;
-			}
-			if ((size_t)n > cap[i] - len[i])
-				n = (ssize_t)(cap[i] - len[i]);
-			memcpy(buf[i] + len[i], scratch, (size_t)n);
-			len[i] += (size_t)n;
-		}
-	}
-	r->out[len[0]] = '\0';
-	r->err[len[1]] = '\0';
-}
-
-/* Run `uiommu run [--platform FILE] -- vfio_dma_prog NODE`. */
+/* Run `uiommu run [--platform FILE] -- vfio_dma_prog NODE` with @env
+ * ("NAME=VALUE", or NULL) set in the child. */
 static void vrun(const char *platform, const char *node, const char *env,
-		 struct vrun *r)
+		 struct run_result *r)
 {
-	char tool[PATH_MAX], prog[PATH_MAX], popt[PATH_MAX + 16];
-	const char *argv[8];
-	int out[2], err[2], status, n = 0;
-	pid_t pid;
+	char popt[PATH_MAX + 16];
+	const char *argv[8], *envs[2] = { env, NULL };
+	int n = 0;
 
-	snprintf(tool, sizeof(tool), "%s/uiommu", t_build_dir());
-	snprintf(prog, sizeof(prog), "%s/tests/progs/vfio_dma_prog",
-		 t_build_dir());
-	argv[n++] = tool;
+	argv[n++] = build_path(0, "uiommu");
 	argv[n++] = "run";
 	if (platform) {
 		snprintf(popt, sizeof(popt), "--platform=%s", platform);
 		argv[n++] = popt;
 	}
 	argv[n++] = "--";
-	argv[n++] = prog;
+	argv[n++] = build_path(1, "tests/progs/vfio_dma_prog");
 	argv[n++] = node;
 	argv[n] = NULL;
-	ASSERT_OK(pipe(out));
-	ASSERT_OK(pipe(err));
-	fflush(NULL);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		if (env)
-			putenv((char *)env);
-		if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-			_exit(126);
-		close(out[0]);
-		close(err[0]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	vrun_drain(out[0], err[0], r);
-	close(out[0]);
-	close(err[0]);
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
-		    128 + WTERMSIG(status);
+	run_cmd(argv, envs, r);
 }
 
-static const char *last_line(char *s)
-{
-	size_t n = strlen(s);
-	char *nl;
-
-	while (n && s[n - 1] == '\n')
-		s[--n] = '\0';
-	nl = strrchr(s, '\n');
-	return nl ? nl + 1 : s;
-}
-
-static void expect_pass(struct vrun *r)
+static void expect_pass(struct run_result *r)
 {
 	const char *line;
 	unsigned int n = 0;
@@ -129,7 +50,7 @@ static void expect_pass(struct vrun *r)
 /* Default platform, device 0: VT-d, MSIs through the x86 window. */
 TEST(vfio_e2e, dma_prog_vtd)
 {
-	static struct vrun r;
+	static struct run_result r;
 
 	vrun(NULL, "/dev/vfio/devices/vfio0", NULL, &r);
 	expect_pass(&r);
@@ -139,7 +60,7 @@ TEST(vfio_e2e, dma_prog_vtd)
 /* Default platform, device 4: SMMUv3, MSIs through the SW_MSI window. */
 TEST(vfio_e2e, dma_prog_smmuv3)
 {
-	static struct vrun r;
+	static struct run_result r;
 
 	vrun(NULL, "/dev/vfio/devices/vfio4", NULL, &r);
 	expect_pass(&r);
@@ -164,7 +85,7 @@ static const char amd_platform[] =
 /* A platform file: AMD-Vi. */
 TEST(vfio_e2e, dma_prog_amd_platform_file)
 {
-	static struct vrun r;
+	static struct run_result r;
 	char path[] = "/tmp/uiommu-vfio-amd-XXXXXX";
 	int fd = mkstemp(path);
 
@@ -180,7 +101,7 @@ TEST(vfio_e2e, dma_prog_amd_platform_file)
 /* A device the platform does not have: open fails ENOENT (exit 3). */
 TEST(vfio_e2e, unknown_device_is_enoent)
 {
-	static struct vrun r;
+	static struct run_result r;
 
 	vrun(NULL, "/dev/vfio/devices/vfio63", NULL, &r);
 	ASSERT_EQ(r.status, 3);
@@ -190,7 +111,7 @@ TEST(vfio_e2e, unknown_device_is_enoent)
 /* A broken platform file: the open fails and the shim says why. */
 TEST(vfio_e2e, broken_platform_file)
 {
-	static struct vrun r;
+	static struct run_result r;
 
 	vrun(NULL, "/dev/vfio/devices/vfio0",
 	     "UIOMMU_PLATFORM=/nonexistent/uiommu-platform", &r);
