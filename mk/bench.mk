@@ -13,7 +13,7 @@
 BENCH_SRCS += bench/bench.c
 BENCH_PROGS += bench/bench_calib.c bench/bench_ioas.c
 BENCH_PROGS += bench/bench_pt.c bench/bench_hw.c
-BENCH_O := build-bench
+BENCH_O ?= build-bench
 
 ifeq ($(BENCH_INNER),1)
 
