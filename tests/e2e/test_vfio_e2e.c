@@ -7,13 +7,15 @@
  * a platform file) — and judges its verdict (exit status, last line).  The
  * program does the detailed checking (DMA through the IOMMU, faults, no
  * stale IOTLB after unmap, blocked after detach, MSI to an eventfd).
+ * vfio_nested_prog does the same for a nested configuration: a guest's
+ * stage 1 in guest RAM over the VMM's stage 2.
  */
 #include "t_run.h"
 
-/* Run `uiommu run [--platform FILE] -- vfio_dma_prog NODE` with @env
+/* Run `uiommu run [--platform FILE] -- tests/progs/PROG NODE` with @env
  * ("NAME=VALUE", or NULL) set in the child. */
-static void vrun(const char *platform, const char *node, const char *env,
-		 struct run_result *r)
+static void prun(const char *prog, const char *platform, const char *node,
+		 const char *env, struct run_result *r)
 {
 	char popt[PATH_MAX + 16];
 	const char *argv[8], *envs[2] = { env, NULL };
@@ -26,14 +28,23 @@ static void vrun(const char *platform, const char *node, const char *env,
 		argv[n++] = popt;
 	}
 	argv[n++] = "--";
-	argv[n++] = build_path(1, "tests/progs/vfio_dma_prog");
+	argv[n++] = build_path(1, prog);
 	argv[n++] = node;
 	argv[n] = NULL;
 	run_cmd(argv, envs, r);
 }
 
-static void expect_pass(struct run_result *r)
+static void vrun(const char *platform, const char *node, const char *env,
+		 struct run_result *r)
 {
+	prun("tests/progs/vfio_dma_prog", platform, node, env, r);
+}
+
+/* Exit 0 and a last line "@prog: N checks passed" with N >= @min. */
+static void expect_prog_pass(struct run_result *r, const char *prog,
+			     unsigned int min)
+{
+	char fmt[64];
 	const char *line;
 	unsigned int n = 0;
 
@@ -42,9 +53,14 @@ static void expect_pass(struct run_result *r)
 			r->err);
 	ASSERT_EQ(r->status, 0);
 	line = last_line(r->out);
-	if (sscanf(line, "vfio_dma_prog: %u checks passed", &n) != 1 ||
-	    n < 25)
+	snprintf(fmt, sizeof(fmt), "%s: %%u checks passed", prog);
+	if (sscanf(line, fmt, &n) != 1 || n < min)
 		FAIL("last line \"%s\"", line);
+}
+
+static void expect_pass(struct run_result *r)
+{
+	expect_prog_pass(r, "vfio_dma_prog", 25);
 }
 
 /* Default platform, device 0: VT-d, MSIs through the x86 window. */
@@ -96,6 +112,23 @@ TEST(vfio_e2e, dma_prog_amd_platform_file)
 	vrun(path, "/dev/vfio/devices/vfio0", NULL, &r);
 	unlink(path);
 	expect_pass(&r);
+}
+
+/*
+ * Nested, VT-d (default platform, device 0): a VMM's stage 2 from guest
+ * RAM and a guest x86-64 first-stage table; DMA at guest IOVAs through
+ * both stages, stage-1 and stage-2 faults, a forwarded invalidation, a
+ * host unmap, the MSI, detach (tests/progs/vfio_nested_prog.c).
+ */
+TEST(vfio_e2e, nested_prog_vtd)
+{
+	static struct run_result r;
+
+	prun("tests/progs/vfio_nested_prog", NULL, "/dev/vfio/devices/vfio0",
+	     NULL, &r);
+	expect_prog_pass(&r, "vfio_nested_prog", 24);
+	ASSERT_NONNULL(strstr(r.out, "type 1 (VT-d)"));
+	ASSERT_NONNULL(strstr(r.out, "reason 1, stage 2, addr 0x10030000"));
 }
 
 /* A device the platform does not have: open fails ENOENT (exit 3). */

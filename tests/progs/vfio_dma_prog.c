@@ -17,147 +17,17 @@
  * Prints one line per check and "vfio_dma_prog: N checks passed" last.
  * Exit: 0 all passed, 1 a check failed, 3 a node could not be opened.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
-#include <linux/iommufd.h>
-#include <linux/vfio.h>
+#include "vfio_prog.h"
 
-#define PAGE 4096ul
 #define NPG 4
 #define SRC_IOVA 0x100000ull
 #define DST_IOVA 0x200000ull
 #define HOLE_IOVA 0x400000ull	/* never mapped */
-
-/* The DMA engine's BAR0 registers (docs/vfio.md). */
-enum {
-	REG_ID = 0x000,
-	REG_CTRL = 0x008,
-	REG_STATUS = 0x00c,
-	REG_SRC = 0x010,
-	REG_DST = 0x018,
-	REG_LEN = 0x020,
-	REG_FAULT_REASON = 0x02c,
-	REG_FAULT_ADDR = 0x030,
-	REG_MSI_ADDR = 0x040,
-	REG_COMPLETIONS = 0x050,
-	REG_MSI_COUNT = 0x058,
-};
-#define ENGINE_ID 0x55444d41u
-#define CTRL_GO 1u
-#define CTRL_MSI_EN 2u
-#define STATUS_DONE 1u
-#define STATUS_FAULT 2u
-#define STATUS_MSI_FAULT 0x100u
-#define FAULT_NOT_PRESENT 1u
-#define FAULT_PERMISSION 2u
-#define FAULT_BLOCKED 4u
-
-static unsigned int n_passed, n_failed;
-static __u64 bar0;		/* BAR0's offset in the device fd */
-
-__attribute__((format(printf, 2, 3)))
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (ok)
-		n_passed++;
-	else
-		n_failed++;
-}
-
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-static const char *ename(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	if (!err)
-		return "success";
-	return name ? name : "an unnamed errno";
-}
-
-static __u64 rd(int dev, __u32 reg, size_t size)
-{
-	__u64 v64 = 0;
-	__u32 v32 = 0;
-
-	if (size == 4) {
-		if (pread(dev, &v32, 4, bar0 + reg) != 4)
-			return ~0ull;
-		return v32;
-	}
-	if (pread(dev, &v64, 8, bar0 + reg) != 8)
-		return ~0ull;
-	return v64;
-}
-
-static int wr(int dev, __u32 reg, size_t size, __u64 v)
-{
-	__u32 v32 = (__u32)v;
-	const void *p = size == 4 ? (const void *)&v32 : (const void *)&v;
-
-	return pwrite(dev, p, size, bar0 + reg) == (ssize_t)size ? 0 : errno;
-}
-
-/* Program a transfer and start it; returns STATUS. */
-static __u32 dma(int dev, __u64 src, __u64 dst, __u64 len, __u32 ctrl)
-{
-	if (wr(dev, REG_SRC, 8, src) || wr(dev, REG_DST, 8, dst) ||
-	    wr(dev, REG_LEN, 8, len) || wr(dev, REG_CTRL, 4, ctrl | CTRL_GO))
-		return ~0u;
-	return (__u32)rd(dev, REG_STATUS, 4);
-}
-
-/* The eventfd's count, without blocking (the engine is synchronous). */
-static __u64 ev_count(int efd)
-{
-	struct pollfd p = { efd, POLLIN, 0 };
-	__u64 v = 0;
-
-	if (poll(&p, 1, 0) != 1 || read(efd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	return v;
-}
-
-static int all_zero(const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
-static int vbind(int dev, int iommufd, __u32 flags, __u32 *devid)
-{
-	struct vfio_device_bind_iommufd b = {
-		.argsz = sizeof(b), .flags = flags, .iommufd = iommufd,
-	};
-	int err = xioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &b);
-
-	if (devid)
-		*devid = b.out_devid;
-	return err;
-}
 
 static void check_bind(int dev, int iommufd, __u32 *devid)
 {
@@ -215,40 +85,6 @@ static void check_info(int dev)
 	      (unsigned long long)rd(dev, REG_ID, 4));
 	check(pread(dev, &err, 2, bar0) < 0 && errno == EINVAL,
 	      "a 2-byte register read is EINVAL");
-}
-
-static int ioas_map(int fd, __u32 ioas, void *va, __u64 len, __u64 iova,
-		    __u32 prot)
-{
-	struct iommu_ioas_map m = {
-		.size = sizeof(m),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | prot,
-		.ioas_id = ioas, .user_va = (uintptr_t)va,
-		.length = len, .iova = iova,
-	};
-
-	return xioctl(fd, IOMMU_IOAS_MAP, &m);
-}
-
-static int ioas_unmap(int fd, __u32 ioas, __u64 iova, __u64 len)
-{
-	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas,
-				      .iova = iova, .length = len };
-
-	return xioctl(fd, IOMMU_IOAS_UNMAP, &u);
-}
-
-static int set_msi(int dev, int efd)
-{
-	struct {
-		struct vfio_irq_set s;
-		__s32 fd;
-	} req = { { .argsz = sizeof(req),
-		    .flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			     VFIO_IRQ_SET_ACTION_TRIGGER,
-		    .index = VFIO_PCI_MSI_IRQ_INDEX, .count = 1 }, efd };
-
-	return xioctl(dev, VFIO_DEVICE_SET_IRQS, &req);
 }
 
 static void check_dma(int dev, int iommufd, __u32 ioas, int efd,
@@ -398,11 +234,5 @@ int main(int argc, char **argv)
 	if (run(node, iommufd, dev))
 		return 1;
 	close(iommufd);
-	if (n_failed) {
-		printf("vfio_dma_prog: %u of %u checks failed\n", n_failed,
-		       n_passed + n_failed);
-		return 1;
-	}
-	printf("vfio_dma_prog: %u checks passed\n", n_passed);
-	return 0;
+	return verdict("vfio_dma_prog");
 }
