@@ -355,3 +355,31 @@ struct bench_stats bench_run(const struct bench_spec *s)
 	free(v);
 	return st;
 }
+
+struct bench_stats bench_run_pct(const char *name, bench_pair_fn ref,
+				 bench_pair_fn fn, void *arg, uint64_t reps)
+{
+	double v[BENCH_PCT_SAMPLES];
+	struct bench_stats st;
+
+	ref(arg, reps); /* warm both sides */
+	fn(arg, reps);
+	for (unsigned int i = 0; i < BENCH_PCT_SAMPLES; i++) {
+		uint64_t t[5];
+
+		t[0] = bench_now_ns();
+		ref(arg, reps);
+		t[1] = bench_now_ns();
+		fn(arg, reps);
+		t[2] = bench_now_ns();
+		fn(arg, reps);
+		t[3] = bench_now_ns();
+		ref(arg, reps);
+		t[4] = bench_now_ns();
+		v[i] = 100.0 * (double)(t[1] - t[0] + t[4] - t[3]) /
+		       (double)(t[3] - t[1]);
+	}
+	st = bench_stats_of(v, BENCH_PCT_SAMPLES);
+	bench_print(name, "pct", &st);
+	return st;
+}

@@ -155,6 +155,19 @@ struct bench_stats bench_stats_of(double *vals, unsigned int n);
 void bench_print(const char *name, const char *unit,
 		 const struct bench_stats *st);
 
+/* Performs @reps operations of one side of a paired comparison. */
+typedef void (*bench_pair_fn)(void *arg, uint64_t reps);
+
+/*
+ * Prints @name as @fn's speed in percent of @ref's (100 = as fast, "pct"):
+ * BENCH_PCT_SAMPLES samples of @reps operations each, timed ref, fn, fn,
+ * ref (ABBA, which cancels the order within a pair and linear drift), the
+ * sample being ref time / fn time.  Returns the statistics.
+ */
+#define BENCH_PCT_SAMPLES 101
+struct bench_stats bench_run_pct(const char *name, bench_pair_fn ref,
+				 bench_pair_fn fn, void *arg, uint64_t reps);
+
 /* Prints "# ..." to stderr. */
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -12,7 +12,7 @@
 # sampling code (BENCH_SRCS) and libuiommu.a.
 BENCH_SRCS += bench/bench.c
 BENCH_PROGS += bench/bench_calib.c bench/bench_ioas.c
-BENCH_PROGS += bench/bench_pt.c bench/bench_hw.c
+BENCH_PROGS += bench/bench_pt.c bench/bench_hw.c bench/bench_dev.c
 BENCH_O ?= build-bench
 
 ifeq ($(BENCH_INNER),1)

@@ -141,6 +141,18 @@ struct drv_iommu_ops {
 			 const struct uiommu_device_desc *dev, uint32_t pasid,
 			 uint64_t iova, uint32_t access, struct drv_xlate *out,
 			 struct drv_fault *fault);
+	/*
+	 * Optional: translate as in @translate, but let out->len (at most
+	 * @len) run on over following pages while their host memory stays
+	 * contiguous with the same rights and is not a doorbell, so a
+	 * device model moving @len bytes pays one call per host run
+	 * rather than one per page.  Faults only for @iova itself.
+	 */
+	int (*translate_run)(struct drv_iommu *iommu,
+			     const struct uiommu_device_desc *dev,
+			     uint32_t pasid, uint64_t iova, uint64_t len,
+			     uint32_t access, struct drv_xlate *out,
+			     struct drv_fault *fault);
 };
 
 #define UIOMMU_NO_PASID 0xffffffffu

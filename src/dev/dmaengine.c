@@ -38,9 +38,13 @@ struct seg {
 	uint64_t len;
 };
 
+/* Segments of one transfer side; a few inline, so a transfer whose
+ * memory is one or a few host runs allocates nothing. */
+#define SEG_INLINE 8
 struct seg_list {
 	struct seg *v;
 	size_t n, cap;
+	struct seg inl[SEG_INLINE];
 };
 
 struct dmaengine {
@@ -126,6 +130,33 @@ void dmaengine_set_trigger(struct dmaengine *e, int fd)
 
 /* ---- transfers ---------------------------------------------------------- */
 
+static void seg_init(struct seg_list *l)
+{
+	l->v = l->inl;
+	l->n = 0;
+	l->cap = SEG_INLINE;
+}
+
+static void seg_fini(struct seg_list *l)
+{
+	if (l->v != l->inl)
+		free(l->v);
+}
+
+static int seg_grow(struct seg_list *l)
+{
+	size_t cap = l->cap * 2;
+	struct seg *v = malloc(cap * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, l->v, l->n * sizeof(*v));
+	seg_fini(l);
+	l->v = v;
+	l->cap = cap;
+	return 0;
+}
+
 /* Append [hva, +len), merging with the last segment when contiguous. */
 static int seg_add(struct seg_list *l, uint64_t hva, uint64_t len)
 {
@@ -135,15 +166,8 @@ static int seg_add(struct seg_list *l, uint64_t hva, uint64_t len)
 		last->len += len;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct seg *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && seg_grow(l))
+		return -ENOMEM;
 	l->v[l->n++] = (struct seg){ (unsigned char *)(uintptr_t)hva, len };
 	return 0;
 }
@@ -153,6 +177,20 @@ static void fault_set(struct drv_fault *f, uint32_t reason, uint32_t stage,
 {
 	*f = (struct drv_fault){ .reason = reason, .stage = stage,
 				 .addr = addr };
+}
+
+/* One host run from @iova: the driver's run translation when it has one
+ * (one call per run of contiguous memory), else one page. */
+static int dmaeng_xlate(struct dmaengine *e, uint32_t pasid, uint64_t iova,
+			uint64_t len, uint32_t access, struct drv_xlate *xl,
+			struct drv_fault *f)
+{
+	const struct drv_iommu_ops *ops = e->iommu->ops;
+
+	if (ops->translate_run)
+		return ops->translate_run(e->iommu, e->desc, pasid, iova, len,
+					  access, xl, f);
+	return ops->translate(e->iommu, e->desc, pasid, iova, access, xl, f);
 }
 
 /*
@@ -173,8 +211,7 @@ static int dmaeng_xlate_range(struct dmaengine *e, uint32_t pasid,
 		uint64_t n;
 		int rc;
 
-		rc = e->iommu->ops->translate(e->iommu, e->desc, pasid, iova,
-					      access, &xl, f);
+		rc = dmaeng_xlate(e, pasid, iova, len, access, &xl, f);
 		if (rc) {
 			if (rc != -EFAULT)
 				fault_set(f, DRV_FAULT_OTHER, 0, iova);
@@ -241,10 +278,13 @@ static uint32_t dmaeng_pasid(const struct dmaengine *e)
 /* The transfer itself: translate everything, then move the bytes. */
 static void dmaeng_transfer(struct dmaengine *e)
 {
-	struct seg_list src = { 0 }, dst = { 0 };
+	struct seg_list src, dst;
 	uint32_t pasid = dmaeng_pasid(e);
 	struct drv_fault f;
 	int rc = 0;
+
+	seg_init(&src);
+	seg_init(&dst);
 
 	if (e->len) {
 		rc = dmaeng_xlate_range(e, pasid, e->src, e->len,
@@ -261,8 +301,8 @@ static void dmaeng_transfer(struct dmaengine *e)
 		e->status = DMAENG_STATUS_DONE;
 		e->completions++;
 	}
-	free(src.v);
-	free(dst.v);
+	seg_fini(&src);
+	seg_fini(&dst);
 }
 
 static void dmaeng_signal(struct dmaengine *e)

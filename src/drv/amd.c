@@ -94,6 +94,7 @@ static const struct drv_iommu_ops amd_iommu_ops = {
 	.domain_alloc_paging = drv_domain_alloc_paging,
 	.attach = drv_attach,
 	.translate = drv_translate,
+	.translate_run = drv_translate_run,
 };
 
 const struct drv_model drv_amd_model = {

@@ -264,22 +264,34 @@ void drv_dom_detach_all(struct drv_dom *d)
 
 /* ---- translate ---------------------------------------------------------- */
 
-static bool drv_is_mmio(struct drv_inst *in, uint32_t rid, uint32_t pasid,
-			uint64_t hva)
+/*
+ * Where the first doorbell page of (rid, pasid)'s domain starts in host
+ * range [hva, hva + len), as an offset from @hva (0: @hva's own page is
+ * one); @len if none is.  Doorbells are rare: a count guards the scan.
+ */
+static uint64_t drv_mmio_cut(struct drv_inst *in, uint32_t rid,
+			     uint32_t pasid, uint64_t hva, uint64_t len)
 {
 	struct drv_att *a = drv_att_find(in, rid, pasid);
+	uint64_t page = hva & ~UIOMMU_PAGE_MASK, cut = len;
 	struct drv_dom *p;
-	uint64_t page = hva & ~UIOMMU_PAGE_MASK;
 
 	if (!a)
-		return false;
+		return len;
 	p = drv_dom_paging(a->dom);
 	if (!atomic_load(&p->nmmio))
-		return false;
-	for (unsigned int i = 0; i < DRV_MMIO_SLOTS; i++)
-		if (atomic_load(&p->mmio[i].oa) == page)
-			return true;
-	return false;
+		return len;
+	for (unsigned int i = 0; i < DRV_MMIO_SLOTS; i++) {
+		uint64_t oa = atomic_load(&p->mmio[i].oa);
+
+		if (!oa || oa < page)
+			continue;
+		if (oa == page)
+			return 0;
+		if (oa - hva < cut)
+			cut = oa - hva;
+	}
+	return cut;
 }
 
 static uint32_t drv_fault_reason(uint8_t reason)
@@ -299,43 +311,114 @@ static uint32_t drv_fault_reason(uint8_t reason)
 	}
 }
 
+static unsigned int drv_pt_access(uint32_t access)
+{
+	unsigned int acc = 0;
+
+	if (access & DRV_ACCESS_READ)
+		acc |= PT_ACCESS_READ;
+	if (access & DRV_ACCESS_WRITE)
+		acc |= PT_ACCESS_WRITE;
+	return acc;
+}
+
+/* x86: a write to the interrupt window is an interrupt request for
+ * interrupt remapping, never a DMA the page tables see. */
+static bool drv_irq_window(const struct drv_inst *in, uint64_t iova,
+			   uint32_t access, struct drv_xlate *out)
+{
+	if (!in->model->x86_msi || !(access & DRV_ACCESS_WRITE) ||
+	    iova < DRV_X86_MSI_START || iova > DRV_X86_MSI_LAST)
+		return false;
+	out->hva = iova;
+	out->len = DRV_X86_MSI_LAST - iova + 1;
+	out->mmio = true;
+	return true;
+}
+
+static void drv_fault_out(const struct hw_fault *hf, uint64_t iova,
+			  struct drv_fault *fault)
+{
+	fault->reason = drv_fault_reason(hf->reason);
+	fault->stage = hf->stage;
+	fault->addr = iova;
+}
+
 int drv_translate(struct drv_iommu *iommu,
 		  const struct uiommu_device_desc *dev, uint32_t pasid,
 		  uint64_t iova, uint32_t access, struct drv_xlate *out,
 		  struct drv_fault *fault)
 {
 	struct drv_inst *in = drv_inst_of(iommu);
-	unsigned int acc = 0;
 	struct hw_xlate xl;
 	struct hw_fault hf;
 	int rc;
 
-	if (access & DRV_ACCESS_READ)
-		acc |= PT_ACCESS_READ;
-	if (access & DRV_ACCESS_WRITE)
-		acc |= PT_ACCESS_WRITE;
-	/* x86: a write to the interrupt window is an interrupt request for
-	 * interrupt remapping, never a DMA the page tables see. */
-	if (in->model->x86_msi && (access & DRV_ACCESS_WRITE) &&
-	    iova >= DRV_X86_MSI_START && iova <= DRV_X86_MSI_LAST) {
-		out->hva = iova;
-		out->len = DRV_X86_MSI_LAST - iova + 1;
-		out->mmio = true;
+	if (drv_irq_window(in, iova, access, out))
 		return 0;
-	}
 	pthread_mutex_lock(&in->lock);
-	rc = hw_translate(in->hw, dev->rid, pasid, iova, acc, &xl, &hf);
+	rc = hw_translate(in->hw, dev->rid, pasid, iova, drv_pt_access(access),
+			  &xl, &hf);
 	if (!rc) {
 		out->hva = xl.hva;
 		out->len = xl.len;
-		out->mmio = drv_is_mmio(in, dev->rid, pasid, xl.hva);
+		out->mmio = !drv_mmio_cut(in, dev->rid, pasid, xl.hva, 1);
 	}
 	pthread_mutex_unlock(&in->lock);
-	if (rc == -EFAULT) {
-		fault->reason = drv_fault_reason(hf.reason);
-		fault->stage = hf.stage;
-		fault->addr = iova;
+	if (rc == -EFAULT)
+		drv_fault_out(&hf, iova, fault);
+	return rc;
+}
+
+/* How far from @iova (translated to @hva, @avail bytes so far) host
+ * memory runs on contiguously with the same rights, up to @len. */
+static uint64_t drv_run_len(struct drv_inst *in, uint32_t rid,
+			    uint32_t pasid, uint64_t iova, uint64_t hva,
+			    uint64_t avail, uint64_t len, unsigned int acc)
+{
+	void *h;
+	size_t got;
+
+	if (avail < len &&
+	    !hw_dma_translate(in->hw, rid, pasid, iova, len, acc, &h, &got) &&
+	    (uintptr_t)h == hva && got > avail)
+		avail = got;
+	return avail < len ? avail : len;
+}
+
+int drv_translate_run(struct drv_iommu *iommu,
+		      const struct uiommu_device_desc *dev, uint32_t pasid,
+		      uint64_t iova, uint64_t len, uint32_t access,
+		      struct drv_xlate *out, struct drv_fault *fault)
+{
+	struct drv_inst *in = drv_inst_of(iommu);
+	unsigned int acc = drv_pt_access(access);
+	struct hw_xlate xl;
+	struct hw_fault hf;
+	uint64_t run, cut;
+	int rc;
+
+	if (!len)
+		return -EINVAL;
+	if (drv_irq_window(in, iova, access, out))
+		return 0;
+	/* A write run stops where the interrupt window starts. */
+	if (in->model->x86_msi && (access & DRV_ACCESS_WRITE) &&
+	    iova < DRV_X86_MSI_START && len > DRV_X86_MSI_START - iova)
+		len = DRV_X86_MSI_START - iova;
+	pthread_mutex_lock(&in->lock);
+	rc = hw_translate(in->hw, dev->rid, pasid, iova, acc, &xl, &hf);
+	if (!rc) {
+		run = drv_run_len(in, dev->rid, pasid, iova, xl.hva, xl.len,
+				  len, acc);
+		cut = drv_mmio_cut(in, dev->rid, pasid, xl.hva, run);
+		out->hva = xl.hva;
+		out->mmio = !cut;
+		out->len = cut ? cut : xl.len;
 	}
+	pthread_mutex_unlock(&in->lock);
+	if (rc == -EFAULT)
+		drv_fault_out(&hf, iova, fault);
 	return rc;
 }
 

@@ -194,6 +194,10 @@ int drv_translate(struct drv_iommu *iommu,
 		  const struct uiommu_device_desc *dev, uint32_t pasid,
 		  uint64_t iova, uint32_t access, struct drv_xlate *out,
 		  struct drv_fault *fault);
+int drv_translate_run(struct drv_iommu *iommu,
+		      const struct uiommu_device_desc *dev, uint32_t pasid,
+		      uint64_t iova, uint64_t len, uint32_t access,
+		      struct drv_xlate *out, struct drv_fault *fault);
 struct drv_dinfo *drv_dinfo_find(struct drv_dom *d, struct drv_inst *in);
 /* Drop every remaining attachment of @d (a domain freed while attached). */
 void drv_dom_detach_all(struct drv_dom *d);

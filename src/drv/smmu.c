@@ -500,6 +500,7 @@ static const struct drv_iommu_ops smmu_iommu_ops = {
 	.domain_alloc_nested = smmu_alloc_nested,
 	.attach = drv_attach,
 	.translate = drv_translate,
+	.translate_run = drv_translate_run,
 };
 
 const struct drv_model drv_smmu_model = {

@@ -390,6 +390,7 @@ static const struct drv_iommu_ops vtd_iommu_ops = {
 	.domain_alloc_nested = vtd_alloc_nested,
 	.attach = drv_attach,
 	.translate = drv_translate,
+	.translate_run = drv_translate_run,
 };
 
 const struct drv_model drv_vtd_model = {

@@ -379,6 +379,40 @@ int hw_dma_write_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	return hw_dma_sg(m, rid, pasid, sg, nsg, true);
 }
 
+/*
+ * Extends a run of @got bytes from @iova (host @hva on; @iova + @got is a
+ * unit boundary) over following units while they hit with the transfer's
+ * rights and continue host memory.  With one size class the probes do not
+ * depend on each other, so they overlap; misses are left to the caller.
+ */
+static uint64_t hw_run_extend(struct hw_xfer *x, uint64_t iova, uint64_t hva,
+			      uint64_t got, uint64_t len)
+{
+	const struct hw_space *sp = x->h ? x->h->space : NULL;
+	struct hw_iommu *m = x->m;
+	uint64_t unit, hits = 0;
+	unsigned int lg2;
+
+	if (!sp || !sp->sizes || (sp->sizes & (sp->sizes - 1)))
+		return got;
+	lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
+	unit = 1ULL << lg2;
+	while (got < len && iova + got > iova) {
+		uint64_t vpn = (iova + got) >> lg2;
+		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
+		uint64_t out = hw_set_lookup(m->tlb[(vpn ^ sp->salt) &
+						    m->set_mask].e, key);
+
+		if (!hw_out_ok(out, x->access) ||
+		    (out & ~(unit - 1)) != hva + got)
+			break;
+		hits++;
+		got += unit;
+	}
+	m->st.hits += hits;
+	return got;
+}
+
 int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		     uint64_t iova, size_t len, unsigned int access,
 		     void **hva, size_t *avail)
@@ -396,6 +430,9 @@ int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	/* Extend over following units while host memory stays contiguous;
 	 * a unit that would fault only ends the run. */
 	while (got < len && iova + got > iova) {
+		got = hw_run_extend(&x, iova, first, got, len);
+		if (got >= len || iova + got <= iova)
+			break;
 		if (hw_xfer_unit(&x, iova + got, &h, &n, true) ||
 		    h != first + got)
 			break;
