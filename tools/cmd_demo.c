@@ -20,14 +20,14 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "demo.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
 
-static int demo_failures;
+int demo_failures;
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void demo_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,13 +37,13 @@ static void say(const char *fmt, ...)
 	putchar('\n');
 }
 
-static void step(const char *title)
+void demo_step(const char *title)
 {
 	printf("\n== %s\n", title);
 }
 
 /* Narrate a call's outcome and check it is the one we expect. */
-static void expect(const char *what, int rc, int want)
+void demo_expect(const char *what, int rc, int want)
 {
 	const char *mark = rc == want ? "ok " : "BAD";
 
@@ -55,6 +55,19 @@ static void expect(const char *what, int rc, int want)
 	else
 		printf("   [%s] %-56s -> %s\n", mark, what,
 		       uiommu_errno_name(rc));
+}
+
+void demo_check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ok)
+		demo_failures++;
+	printf("   [%s] ", ok ? "ok " : "BAD");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
 }
 
 static const char *human(uint64_t size, char *buf, size_t len)
@@ -145,7 +158,7 @@ static void pic_gap(const struct pic *p, uint64_t s, uint64_t l)
 	pic_free(p, s, l, false);
 }
 
-static void picture(struct uiommu_ctx *ctx, uint32_t ioas, const char *title)
+void demo_picture(struct uiommu_ctx *ctx, uint32_t ioas, const char *title)
 {
 	struct pic p = { .n = 0 };
 	uint64_t cur = 0;
@@ -182,7 +195,7 @@ static void picture(struct uiommu_ctx *ctx, uint32_t ioas, const char *title)
 
 /* ---- the ioctls, as a program would issue them ------------------------------- */
 
-static int ioas_alloc(struct uiommu_ctx *c, uint32_t *id)
+int demo_ioas_alloc(struct uiommu_ctx *c, uint32_t *id)
 {
 	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
 	int rc = uiommu_ioctl(c, IOMMU_IOAS_ALLOC, &cmd);
@@ -191,7 +204,7 @@ static int ioas_alloc(struct uiommu_ctx *c, uint32_t *id)
 	return rc;
 }
 
-static int ioas_map(struct uiommu_ctx *c, uint32_t id, void *va, uint64_t len,
+int demo_ioas_map(struct uiommu_ctx *c, uint32_t id, void *va, uint64_t len,
 		    uint64_t *iova, uint32_t flags)
 {
 	struct iommu_ioas_map cmd = {
@@ -204,7 +217,7 @@ static int ioas_map(struct uiommu_ctx *c, uint32_t id, void *va, uint64_t len,
 	return rc;
 }
 
-static int ioas_unmap(struct uiommu_ctx *c, uint32_t id, uint64_t iova,
+int demo_ioas_unmap(struct uiommu_ctx *c, uint32_t id, uint64_t iova,
 		      uint64_t len, uint64_t *done)
 {
 	struct iommu_ioas_unmap cmd = {
@@ -216,7 +229,7 @@ static int ioas_unmap(struct uiommu_ctx *c, uint32_t id, uint64_t iova,
 	return rc;
 }
 
-static void show_ranges(struct uiommu_ctx *c, uint32_t id)
+void demo_show_ranges(struct uiommu_ctx *c, uint32_t id)
 {
 	struct iommu_iova_range r[8];
 	struct iommu_ioas_iova_ranges cmd = {
@@ -249,13 +262,13 @@ struct demo {
 
 static void demo_open(struct demo *d)
 {
-	step("1. Open a context and allocate an I/O address space");
-	say("   A context is what open(\"/dev/iommu\") gives a program; under "
+	demo_step("1. Open a context and allocate an I/O address space");
+	demo_say("   A context is what open(\"/dev/iommu\") gives a program; under "
 	    "`uiommu run` it is this.");
-	expect("uiommu_ctx_create()", uiommu_ctx_create(&d->ctx), 0);
-	expect("IOMMU_IOAS_ALLOC", ioas_alloc(d->ctx, &d->ioas), 0);
-	say("   IOAS id %u (ids start at 1; 0 is never an object)", d->ioas);
-	show_ranges(d->ctx, d->ioas);
+	demo_expect("uiommu_ctx_create()", uiommu_ctx_create(&d->ctx), 0);
+	demo_expect("IOMMU_IOAS_ALLOC", demo_ioas_alloc(d->ctx, &d->ioas), 0);
+	demo_say("   IOAS id %u (ids start at 1; 0 is never an object)", d->ioas);
+	demo_show_ranges(d->ctx, d->ioas);
 }
 
 static void demo_reserve(struct demo *d)
@@ -266,19 +279,19 @@ static void demo_reserve(struct demo *d)
 		.allowed_iovas = (uintptr_t)&allow,
 	};
 
-	step("2. Reserved ranges and the allowed list");
-	say("   Devices bring reserved regions (here the x86 MSI window); "
+	demo_step("2. Reserved ranges and the allowed list");
+	demo_say("   Devices bring reserved regions (here the x86 MSI window); "
 	    "they leave IOVA_RANGES.");
-	expect("reserve [0xfee00000, 0xfeefffff] (MSI window)",
+	demo_expect("reserve [0xfee00000, 0xfeefffff] (MSI window)",
 	       uiommu_ioas_reserve(d->ctx, d->ioas, 0xfee00000, 0xfeefffff),
 	       0);
-	show_ranges(d->ctx, d->ioas);
-	say("   A VMM pins down where automatic IOVAs may go "
+	demo_show_ranges(d->ctx, d->ioas);
+	demo_say("   A VMM pins down where automatic IOVAs may go "
 	    "(IOMMU_IOAS_ALLOW_IOVAS):");
-	expect("ALLOW_IOVAS [0x40000000, 0x7fffffff]",
+	demo_expect("ALLOW_IOVAS [0x40000000, 0x7fffffff]",
 	       uiommu_ioctl(d->ctx, IOMMU_IOAS_ALLOW_IOVAS, &cmd), 0);
 	allow = (struct iommu_iova_range){ 0xfe000000, 0xfeffffff };
-	expect("ALLOW_IOVAS over the MSI window",
+	demo_expect("ALLOW_IOVAS over the MSI window",
 	       uiommu_ioctl(d->ctx, IOMMU_IOAS_ALLOW_IOVAS, &cmd),
 	       -EADDRINUSE);
 }
@@ -287,37 +300,37 @@ static void demo_map(struct demo *d)
 {
 	uint64_t iova, dev_iova;
 
-	step("3. Map memory: guest RAM at a fixed IOVA, a buffer at a chosen one");
+	demo_step("3. Map memory: guest RAM at a fixed IOVA, a buffer at a chosen one");
 	iova = 0;
-	expect("MAP 2 MiB guest RAM at IOVA 0 (FIXED_IOVA)",
-	       ioas_map(d->ctx, d->ioas, d->ram, 2 * MiB, &iova, FIXED), 0);
+	demo_expect("MAP 2 MiB guest RAM at IOVA 0 (FIXED_IOVA)",
+	       demo_ioas_map(d->ctx, d->ioas, d->ram, 2 * MiB, &iova, FIXED), 0);
 	dev_iova = 0;
-	expect("MAP 64 KiB buffer, IOVA chosen by uiommu",
-	       ioas_map(d->ctx, d->ioas, d->dmabuf, 64 * KiB, &dev_iova, RW),
+	demo_expect("MAP 64 KiB buffer, IOVA chosen by uiommu",
+	       demo_ioas_map(d->ctx, d->ioas, d->dmabuf, 64 * KiB, &dev_iova, RW),
 	       0);
-	say("   uiommu chose IOVA %#llx: inside the allowed list, aligned "
+	demo_say("   uiommu chose IOVA %#llx: inside the allowed list, aligned "
 	    "like the buffer", (unsigned long long)dev_iova);
-	say("   Nothing is pinned yet: without a page table or an access "
+	demo_say("   Nothing is pinned yet: without a page table or an access "
 	    "a MAP only records the range.");
-	picture(d->ctx, d->ioas, "after two maps");
+	demo_picture(d->ctx, d->ioas, "after two maps");
 
-	say("\n   Mistakes get the errno Linux gives, and change nothing:");
+	demo_say("\n   Mistakes get the errno Linux gives, and change nothing:");
 	iova = MiB;
-	expect("MAP overlapping guest RAM",
-	       ioas_map(d->ctx, d->ioas, d->dmabuf, 4 * KiB, &iova, FIXED),
+	demo_expect("MAP overlapping guest RAM",
+	       demo_ioas_map(d->ctx, d->ioas, d->dmabuf, 4 * KiB, &iova, FIXED),
 	       -EEXIST);
 	iova = 0xfee00000;
-	expect("MAP onto the reserved MSI window",
-	       ioas_map(d->ctx, d->ioas, d->dmabuf, 4 * KiB, &iova, FIXED),
+	demo_expect("MAP onto the reserved MSI window",
+	       demo_ioas_map(d->ctx, d->ioas, d->dmabuf, 4 * KiB, &iova, FIXED),
 	       -EINVAL);
 	iova = 0x100000000ULL;
-	expect("MAP without READABLE or WRITEABLE",
-	       ioas_map(d->ctx, d->ioas, d->dmabuf, 4 * KiB, &iova,
+	demo_expect("MAP without READABLE or WRITEABLE",
+	       demo_ioas_map(d->ctx, d->ioas, d->dmabuf, 4 * KiB, &iova,
 			IOMMU_IOAS_MAP_FIXED_IOVA),
 	       -EINVAL);
-	expect("bad pointer as the ioctl argument",
+	demo_expect("bad pointer as the ioctl argument",
 	       uiommu_ioctl(d->ctx, IOMMU_IOAS_MAP, (void *)16), -EFAULT);
-	expect("an ioctl number iommufd does not have",
+	demo_expect("an ioctl number iommufd does not have",
 	       uiommu_ioctl(d->ctx, _IO(';', 0x7f), &iova), -ENOTTY);
 }
 
@@ -329,13 +342,13 @@ static void demo_file(struct demo *d)
 		.iova = 0x100000000ULL,
 	};
 
-	step("4. Map a file (memfd): uiommu keeps its own mapping");
-	expect("IOMMU_IOAS_MAP_FILE memfd at 0x100000000",
+	demo_step("4. Map a file (memfd): uiommu keeps its own mapping");
+	demo_expect("IOMMU_IOAS_MAP_FILE memfd at 0x100000000",
 	       uiommu_ioctl(d->ctx, IOMMU_IOAS_MAP_FILE, &cmd), 0);
 	if (pwrite(d->memfd, "written through the file", 25, 0) != 25)
 		demo_failures++;
 	close(d->memfd);
-	say("   The program wrote to the file and closed it; the mapping "
+	demo_say("   The program wrote to the file and closed it; the mapping "
 	    "still holds the memory.");
 }
 
@@ -344,23 +357,23 @@ static void demo_device(struct demo *d)
 	struct uiommu_pin_stats st;
 	char msg[32] = { 0 };
 
-	step("5. A device emulator reads and writes through the IOAS");
-	expect("uiommu_access_create()",
+	demo_step("5. A device emulator reads and writes through the IOAS");
+	demo_expect("uiommu_access_create()",
 	       uiommu_access_create(d->ctx, d->ioas, NULL, NULL, &d->dev), 0);
-	expect("device reads IOVA 0x100000000",
+	demo_expect("device reads IOVA 0x100000000",
 	       uiommu_access_rw(d->dev, 0x100000000ULL, msg, 25, 0), 0);
-	say("   it read: \"%s\"", msg);
+	demo_say("   it read: \"%s\"", msg);
 	strcpy(d->ram + 0x1000, "guest data");
 	memset(msg, 0, sizeof(msg));
-	expect("device reads guest RAM at IOVA 0x1000",
+	demo_expect("device reads guest RAM at IOVA 0x1000",
 	       uiommu_access_rw(d->dev, 0x1000, msg, 10, 0), 0);
-	say("   it read: \"%s\"", msg);
-	expect("device pins 16 pages of guest RAM",
+	demo_say("   it read: \"%s\"", msg);
+	demo_expect("device pins 16 pages of guest RAM",
 	       uiommu_access_pin(d->dev, 0, 64 * KiB, UIOMMU_MAP_WRITE), 0);
 	uiommu_pin_stats(d->ctx, &st);
-	say("   pinned pages charged to RLIMIT_MEMLOCK: %llu",
+	demo_say("   pinned pages charged to RLIMIT_MEMLOCK: %llu",
 	    (unsigned long long)st.ctx_pinned);
-	expect("device reads an unmapped IOVA",
+	demo_expect("device reads an unmapped IOVA",
 	       uiommu_access_rw(d->dev, 0x80000000ULL, msg, 4, 0), -ENOENT);
 }
 
@@ -371,13 +384,13 @@ static void demo_copy(struct demo *d)
 		.dst_iova = 0x10000000, .src_iova = 0,
 	};
 
-	step("6. COPY guest RAM into a second IOAS: same pages, no second charge");
-	expect("IOMMU_IOAS_ALLOC", ioas_alloc(d->ctx, &d->ioas2), 0);
+	demo_step("6. COPY guest RAM into a second IOAS: same pages, no second charge");
+	demo_expect("IOMMU_IOAS_ALLOC", demo_ioas_alloc(d->ctx, &d->ioas2), 0);
 	cmd.dst_ioas_id = d->ioas2;
 	cmd.src_ioas_id = d->ioas;
-	expect("IOMMU_IOAS_COPY 2 MiB to IOVA 0x10000000",
+	demo_expect("IOMMU_IOAS_COPY 2 MiB to IOVA 0x10000000",
 	       uiommu_ioctl(d->ctx, IOMMU_IOAS_COPY, &cmd), 0);
-	picture(d->ctx, d->ioas2, "the copy");
+	demo_picture(d->ctx, d->ioas2, "the copy");
 }
 
 static void demo_unmap(struct demo *d)
@@ -386,23 +399,23 @@ static void demo_unmap(struct demo *d)
 	struct iommu_destroy destroy = { .size = sizeof(destroy),
 					 .id = d->ioas };
 
-	step("7. Unmap: whole areas only");
-	expect("UNMAP half of guest RAM",
-	       ioas_unmap(d->ctx, d->ioas, 0, MiB, &done), -ENOENT);
-	expect("DESTROY the IOAS while the device uses it",
+	demo_step("7. Unmap: whole areas only");
+	demo_expect("UNMAP half of guest RAM",
+	       demo_ioas_unmap(d->ctx, d->ioas, 0, MiB, &done), -ENOENT);
+	demo_expect("DESTROY the IOAS while the device uses it",
 	       uiommu_ioctl(d->ctx, IOMMU_DESTROY, &destroy), -EBUSY);
 	uiommu_access_destroy(d->dev);
 	d->dev = NULL;
-	expect("UNMAP all of guest RAM",
-	       ioas_unmap(d->ctx, d->ioas, 0, 2 * MiB, &done), 0);
-	say("   %llu bytes unmapped", (unsigned long long)done);
-	picture(d->ctx, d->ioas, "at the end");
-	expect("UNMAP everything (iova 0, length UINT64_MAX)",
-	       ioas_unmap(d->ctx, d->ioas, 0, UINT64_MAX, &done), 0);
-	expect("DESTROY the IOAS",
+	demo_expect("UNMAP all of guest RAM",
+	       demo_ioas_unmap(d->ctx, d->ioas, 0, 2 * MiB, &done), 0);
+	demo_say("   %llu bytes unmapped", (unsigned long long)done);
+	demo_picture(d->ctx, d->ioas, "at the end");
+	demo_expect("UNMAP everything (iova 0, length UINT64_MAX)",
+	       demo_ioas_unmap(d->ctx, d->ioas, 0, UINT64_MAX, &done), 0);
+	demo_expect("DESTROY the IOAS",
 	       uiommu_ioctl(d->ctx, IOMMU_DESTROY, &destroy), 0);
 	uiommu_ctx_destroy(d->ctx);
-	say("   Context closed: every object and pin released.");
+	demo_say("   Context closed: every object and pin released.");
 }
 
 static int demo_setup(struct demo *d)
@@ -429,13 +442,17 @@ int cmd_demo(int argc, char **argv)
 		printf("usage: uiommu demo\n\nA guided walk through an I/O "
 		       "address space: maps, reserved ranges,\nallowed ranges, "
 		       "file maps, a device access, COPY and UNMAP, with the\n"
-		       "errno each mistake gets.  Exits 1 if anything behaves "
-		       "other than narrated.\n");
+		       "errno each mistake gets; then a VMM's flow on the "
+		       "default platform:\nVFIO bind, reserved regions, a "
+		       "nest-parent stage 2, the guest's stage 1,\nDMA through "
+		       "both stages, faults, a forwarded invalidation, MSIs "
+		       "and\ndetach.  Exits 1 if anything behaves other than "
+		       "narrated.\n");
 		return 0;
 	}
 	if (demo_setup(&d))
 		return 1;
-	say("uiommu demo: an I/O address space, driven through the Linux "
+	demo_say("uiommu demo: an I/O address space, driven through the Linux "
 	    "iommufd ABI");
 	demo_open(&d);
 	demo_reserve(&d);
@@ -444,6 +461,7 @@ int cmd_demo(int argc, char **argv)
 	demo_device(&d);
 	demo_copy(&d);
 	demo_unmap(&d);
+	demo_vmm();
 	munmap(d.ram, 2 * MiB);
 	munmap(d.dmabuf, 64 * KiB);
 	if (demo_failures) {

@@ -197,6 +197,14 @@ TEST(run, demo_behaves_as_narrated)
 	/* The picture shows the reserved MSI window and the file area. */
 	ASSERT_NONNULL(strstr(r.out, "00000000fee00000-00000000feefffff"));
 	ASSERT_NONNULL(strstr(r.out, "area RW file"));
+	/* The VMM part: nested DMA, a fault per stage, the forwarded
+	 * invalidation, both MSI paths, blocked after detach. */
+	ASSERT_NONNULL(strstr(r.out, "now reads \"hello from guest page 8\""));
+	ASSERT_NONNULL(strstr(r.out, "FAULT_STAGE 1, FAULT_ADDR 0x10040000"));
+	ASSERT_NONNULL(strstr(r.out, "FAULT_STAGE 2, FAULT_ADDR 0x10030000"));
+	ASSERT_NONNULL(strstr(r.out, "entry_num written back: 1 handled"));
+	ASSERT_NONNULL(strstr(r.out, "MSI_ADDR 0x8000040"));
+	ASSERT_NONNULL(strstr(r.out, "FAULT_REASON blocked"));
 }
 
 /* ---- uiommu platform --------------------------------------------------- */
