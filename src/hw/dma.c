@@ -267,23 +267,44 @@ static void hw_xfer_copy(const struct hw_xfer *x, bool to_mem)
 	}
 }
 
+/* The run slot for @access: writes and reads are remembered apart. */
+static inline unsigned int hw_run_slot(unsigned int access)
+{
+	return (access & PT_ACCESS_WRITE) ? 1 : 0;
+}
+
 /*
- * Remembers a transfer that went through one host run of cached units with
- * one set of rights as the stream's DMA run.  The line's generation check
- * drops it on any later fill, drop, invalidation or configuration change,
- * so it is never stale; without caches (every translation walks) nothing is
+ * Remembers that [iova, iova + len) is host memory from @out & ~HW_E_FLAGS
+ * on with @out's rights, as the stream's run for @access.  Taken from
+ * cached units only; the generation check drops it on any later change, so
+ * it is never stale.  Without caches (every translation walks) nothing is
  * remembered.
  */
+static void hw_run_set(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		       unsigned int access, uint64_t iova, uint64_t len,
+		       uint64_t out)
+{
+	struct hw_runs *r = hw_runs_of(m, rid, pasid);
+	uint64_t tag = hw_stream_tag(rid, pasid);
+
+	if (m->nocache || !len)
+		return;
+	if (r->tag != tag || r->gen != m->gen) {
+		r->tag = tag;
+		r->gen = m->gen;
+		r->r[0].len = r->r[1].len = 0;
+	}
+	r->r[hw_run_slot(access)] = (struct hw_run){ iova, len, out };
+}
+
+/* A transfer that went through one host run of cached units with one set
+ * of rights becomes the stream's run for its direction. */
 static void hw_xfer_remember(const struct hw_xfer *x)
 {
-	struct hw_stream *s;
-
-	if (!x->run_ok || !x->run_end || x->m->nocache)
+	if (!x->run_ok || !x->run_end)
 		return;
-	s = hw_stream_load(x->m, x->rid, x->pasid);
-	s->run_iova = x->run_iova;
-	s->run_len = x->run_end - x->run_iova;
-	s->run_out = x->run_out;
+	hw_run_set(x->m, x->rid, x->pasid, x->access, x->run_iova,
+		   x->run_end - x->run_iova, x->run_out);
 }
 
 static int hw_dma_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
@@ -311,20 +332,35 @@ static int hw_dma_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 }
 
 /*
- * The stream's DMA run, if it covers [iova, iova + len) for @access: the
- * host address, else NULL.  A valid line implies valid ids.
+ * The bytes the stream's run for @access covers from @iova (at most
+ * @len; 0 if none), the host address in *@hva.  A valid line implies
+ * valid ids.
  */
+static inline __attribute__((always_inline)) uint64_t
+hw_dma_run_at(struct hw_iommu *m, uint32_t rid, uint32_t pasid, uint64_t iova,
+	      uint64_t len, unsigned int access, uint64_t *hva)
+{
+	const struct hw_runs *r = hw_runs_of(m, rid, pasid);
+	const struct hw_run *run = &r->r[hw_run_slot(access)];
+	uint64_t off = iova - run->iova, n;
+
+	if (r->tag != hw_stream_tag(rid, pasid) || r->gen != m->gen ||
+	    off >= run->len || !hw_out_ok(run->out, access))
+		return 0;
+	n = run->len - off;
+	*hva = (run->out & ~(uint64_t)HW_E_FLAGS) + off;
+	return n < len ? n : len;
+}
+
+/* The host address if the stream's run covers all of [iova, iova + len). */
 static inline __attribute__((always_inline)) void *
 hw_dma_run(struct hw_iommu *m, uint32_t rid, uint32_t pasid, uint64_t iova,
 	   size_t len, unsigned int access)
 {
-	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
-	uint64_t off = iova - s->run_iova;
+	uint64_t hva = 0;
 
-	if (s->tag == hw_stream_tag(rid, pasid) && s->gen == m->gen &&
-	    off < s->run_len && len <= s->run_len - off &&
-	    hw_out_ok(s->run_out, access))
-		return (void *)(uintptr_t)((s->run_out & ~HW_E_FLAGS) + off);
+	if (hw_dma_run_at(m, rid, pasid, iova, len, access, &hva) == len)
+		return (void *)(uintptr_t)hva;
 	return NULL;
 }
 
@@ -338,7 +374,7 @@ static inline void hw_dma_rearm(struct hw_iommu *m, uint32_t rid,
 				uint32_t pasid)
 {
 	__builtin_prefetch(&m->gen);
-	__builtin_prefetch(hw_stream_of(m, rid, pasid));
+	__builtin_prefetch(hw_runs_of(m, rid, pasid));
 }
 
 int hw_dma_read(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
@@ -413,6 +449,13 @@ static uint64_t hw_run_extend(struct hw_xfer *x, uint64_t iova, uint64_t hva,
 	return got;
 }
 
+/* Rights a run translated for @access may grant later: exactly what was
+ * checked on every unit of it. */
+static inline uint64_t hw_run_rights(unsigned int access)
+{
+	return hw_need(access) | (access & HW_E_PRIV);
+}
+
 int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		     uint64_t iova, size_t len, unsigned int access,
 		     void **hva, size_t *avail)
@@ -423,6 +466,12 @@ int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 
 	if (!hw_args_ok(rid, pasid, access) || !len)
 		return -EINVAL;
+	got = hw_dma_run_at(m, rid, pasid, iova, len, access, &first);
+	if (got == len) {
+		*hva = (void *)(uintptr_t)first;
+		*avail = got;
+		return 0;
+	}
 	hw_xfer_init(&x, m, rid, pasid, access);
 	rc = hw_xfer_unit(&x, iova, &first, &got, false);
 	if (rc)
@@ -438,7 +487,13 @@ int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 			break;
 		got += n;
 	}
+	if (got > len)
+		got = len;
+	/* Page-aligned, so the rights fit in the out word's low bits. */
+	n = iova & HW_E_FLAGS;
+	hw_run_set(m, rid, pasid, access, iova - n, got + n,
+		   (first - n) | hw_run_rights(access));
 	*hva = (void *)(uintptr_t)first;
-	*avail = got < len ? got : len;
+	*avail = got;
 	return 0;
 }

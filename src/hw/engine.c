@@ -55,8 +55,10 @@ int hw_create(enum hw_model model, const struct hw_caps *caps,
 	if (!m)
 		return -ENOMEM;
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < 1u << HW_STREAMS_LG2; i++)
+	for (i = 0; i < 1u << HW_STREAMS_LG2; i++) {
 		m->streams[i].tag = HW_STREAM_NONE;
+		m->runs[i].tag = HW_STREAM_NONE;
+	}
 	m->model = model;
 	m->flags = c->flags;
 	m->nocache = c->flags & HW_CAP_NO_CACHE;
@@ -549,7 +551,6 @@ struct hw_stream *hw_stream_load(struct hw_iommu *m, uint32_t rid,
 	const struct hw_space *sp = h ? h->space : NULL;
 
 	s->tag = hw_stream_tag(rid, pasid);
-	s->run_len = 0;
 	if (!sp || !sp->sizes) {
 		/* Nothing cached (yet): the line stays invalid, so a valid
 		 * line always has a size class to probe. */

@@ -97,11 +97,26 @@ struct hw_stream {
 	uint64_t key0;			/* final space's key_hi | smallest lg2 */
 	uint64_t salt;			/* as in hw_space */
 	uint64_t sizes;			/* never 0 in a valid line */
-	/* Last DMA run: [run_iova, run_iova + run_len) is host memory from
-	 * run_out & ~HW_E_FLAGS on, with run_out's HW_E_* rights. */
-	uint64_t run_iova;
-	uint64_t run_len;
-	uint64_t run_out;
+} __attribute__((aligned(64)));
+
+/*
+ * A stream's last DMA runs, one per direction (r[1]: requests that write),
+ * so a device copying from one buffer to another keeps both: r[i] says
+ * [iova, iova + len) is host memory from out & ~HW_E_FLAGS on, with out's
+ * HW_E_* rights.  Valid while tag and gen match the stream and m->gen: any
+ * fill, drop, invalidation or configuration change bumps m->gen, so a run
+ * is never stale.  Same hash as the stream lines.
+ */
+struct hw_run {
+	uint64_t iova;
+	uint64_t len;
+	uint64_t out;
+};
+
+struct hw_runs {
+	uint64_t tag;
+	uint64_t gen;
+	struct hw_run r[2];
 } __attribute__((aligned(64)));
 
 #define HW_PDIR_SHIFT 10
@@ -122,6 +137,7 @@ struct hw_iommu {
 	bool nocache;
 	struct hw_stats st;
 	struct hw_stream streams[1u << HW_STREAMS_LG2];
+	struct hw_runs runs[1u << HW_STREAMS_LG2];
 	struct hw_dev *devs;		/* [HW_RID_MAX + 1], zero pages lazily */
 
 	enum hw_model model;
@@ -169,6 +185,15 @@ static inline struct hw_stream *hw_stream_of(struct hw_iommu *m, uint32_t rid,
 	uint32_t h = (rid ^ pasid) * 0x9e3779b9u;
 
 	return &m->streams[h >> (32 - HW_STREAMS_LG2)];
+}
+
+/* The DMA-run line of (rid, pasid); the caller checks its tag and gen. */
+static inline struct hw_runs *hw_runs_of(struct hw_iommu *m, uint32_t rid,
+					 uint32_t pasid)
+{
+	uint32_t h = (rid ^ pasid) * 0x9e3779b9u;
+
+	return &m->runs[h >> (32 - HW_STREAMS_LG2)];
 }
 
 /* Something a stream line may cache changed: every line goes stale. */
