@@ -188,6 +188,8 @@ const struct pt_fmt pt_fmt_vtd_ss = {
 	.leaf_resize = vtd_ss_leaf_resize,
 	.decode = vtd_ss_decode,
 	.walk = vtd_ss_walk,
+	.lean = vtd_ss_lean,
+	.lean_mem = vtd_ss_lean_mem,
 };
 
 /* ---- first stage (x86-64) ---- */
@@ -309,4 +311,6 @@ const struct pt_fmt pt_fmt_vtd_fs = {
 	.leaf_resize = vtd_fs_leaf_resize,
 	.decode = vtd_fs_decode,
 	.walk = vtd_fs_walk,
+	.lean = vtd_fs_lean,
+	.lean_mem = vtd_fs_lean_mem,
 };
