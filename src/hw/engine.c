@@ -428,8 +428,19 @@ static uint64_t *hw_nested_fetch(const struct pt_mem *mem, uint64_t ipa,
 				 size_t size)
 {
 	struct hw_walk *w = mem->opaque;
+	struct hw_iommu *m = w->m;
+	struct pt_lean_result r;
 	uint64_t off;
 
+	/* Caches off: the lean walk straight to the table's address (the
+	 * unit state hw_walk_stage keeps is not needed for a fetch). */
+	if (m->nocache && !pt_walk_lean(&w->h->s2.geom, w->h->s2.root, NULL,
+					ipa, PT_ACCESS_READ, &r) &&
+	    (ipa & hw_mask(r.leaf_lg2)) + size <= (1ULL << r.leaf_lg2)) {
+		m->st.misses++;
+		m->st.table_reads += r.reads;
+		return (uint64_t *)(uintptr_t)r.oa;
+	}
 	if (hw_walk_stage(w, &w->h->s2, 2, w->h->s2space, ipa,
 			  PT_ACCESS_READ)) {
 		w->f.fetch = true;
