@@ -401,8 +401,10 @@ static int hw_walk_stage(struct hw_walk *w, const struct hw_stage *st,
 		}
 	}
 	m->st.misses++;
-	/* The lean walker for the common case; pt_walk() for the rest. */
-	if (!pt_walk_lean(&st->geom, st->root, NULL, addr, access, &lean)) {
+	/* The lean walker for the common case; pt_walk() for the rest.  A
+	 * single-stage config got here because hw_miss_lean() declined. */
+	if (!w->h->single &&
+	    !pt_walk_lean(&st->geom, st->root, NULL, addr, access, &lean)) {
 		m->st.table_reads += lean.reads;
 		w->lg2 = lean.leaf_lg2;
 		w->out = (lean.oa & ~hw_mask(lean.leaf_lg2)) |
