@@ -244,6 +244,10 @@ int hw_config_set(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	h->mode = cfg->mode;
 	h->s1 = cfg->s1;
 	h->s2 = cfg->s2;
+	if (h->mode == HW_MODE_S1)
+		h->single = &h->s1;
+	else if (h->mode == HW_MODE_S2)
+		h->single = &h->s2;
 	rc = hw_cfg_bind(m, h, pasid);
 	slot = rc ? NULL : hw_cfg_slot(m, rid, pasid, true);
 	if (!slot) {
@@ -353,11 +357,10 @@ static void hw_fault_from_walk(struct hw_fault *f, unsigned int stage,
  * Rights a walk result lets the IOTLB cache.  With hardware A/D updates a
  * write must reach the table to set D, so W is cached only from a write.
  */
-static uint64_t hw_walk_flags(const struct pt_geom *g,
-			      const struct pt_walk_result *res,
+static uint64_t hw_walk_flags(const struct pt_geom *g, unsigned int prot,
 			      unsigned int access)
 {
-	uint64_t fl = res->prot & (HW_E_R | HW_E_W | HW_E_X);
+	uint64_t fl = prot & (HW_E_R | HW_E_W | HW_E_X);
 
 	if ((g->flags & PT_CFG_HW_AD) && !(access & PT_ACCESS_WRITE))
 		fl &= ~(uint64_t)HW_E_W;
@@ -386,6 +389,7 @@ static int hw_walk_stage(struct hw_walk *w, const struct hw_stage *st,
 			 uint64_t addr, unsigned int access)
 {
 	struct hw_iommu *m = w->m;
+	struct pt_lean_result lean;
 	struct pt_walk_result res;
 	uint64_t out;
 	int rc;
@@ -399,15 +403,25 @@ static int hw_walk_stage(struct hw_walk *w, const struct hw_stage *st,
 		}
 	}
 	m->st.misses++;
-	rc = pt_walk(&st->geom, st->root, NULL, addr, access, &res);
-	m->st.table_reads += res.reads;
-	if (rc) {
-		hw_fault_from_walk(&w->f, stage, &res);
-		return -EFAULT;
+	/* The lean walker for the common case; pt_walk() for the rest.  A
+	 * single-stage config got here because hw_miss_lean() declined. */
+	if (!w->h->single &&
+	    !pt_walk_lean(&st->geom, st->root, NULL, addr, access, &lean)) {
+		m->st.table_reads += lean.reads;
+		w->lg2 = lean.leaf_lg2;
+		w->out = (lean.oa & ~hw_mask(lean.leaf_lg2)) |
+			 hw_walk_flags(&st->geom, lean.prot, access);
+	} else {
+		rc = pt_walk(&st->geom, st->root, NULL, addr, access, &res);
+		m->st.table_reads += res.reads;
+		if (rc) {
+			hw_fault_from_walk(&w->f, stage, &res);
+			return -EFAULT;
+		}
+		w->lg2 = res.leaf_lg2;
+		w->out = (res.oa & ~hw_mask(res.leaf_lg2)) |
+			 hw_walk_flags(&st->geom, res.prot, access);
 	}
-	w->lg2 = res.leaf_lg2;
-	w->out = (res.oa & ~hw_mask(res.leaf_lg2)) |
-		 hw_walk_flags(&st->geom, &res, access);
 	if (!m->nocache)
 		hw_tlb_fill(m, sp, addr, w->lg2, w->out);
 	return 0;
@@ -418,8 +432,19 @@ static uint64_t *hw_nested_fetch(const struct pt_mem *mem, uint64_t ipa,
 				 size_t size)
 {
 	struct hw_walk *w = mem->opaque;
+	struct hw_iommu *m = w->m;
+	struct pt_lean_result r;
 	uint64_t off;
 
+	/* Caches off: the lean walk straight to the table's address (the
+	 * unit state hw_walk_stage keeps is not needed for a fetch). */
+	if (m->nocache && !pt_walk_lean(&w->h->s2.geom, w->h->s2.root, NULL,
+					ipa, PT_ACCESS_READ, &r) &&
+	    (ipa & hw_mask(r.leaf_lg2)) + size <= (1ULL << r.leaf_lg2)) {
+		m->st.misses++;
+		m->st.table_reads += r.reads;
+		return (uint64_t *)(uintptr_t)r.oa;
+	}
 	if (hw_walk_stage(w, &w->h->s2, 2, w->h->s2space, ipa,
 			  PT_ACCESS_READ)) {
 		w->f.fetch = true;
@@ -438,36 +463,73 @@ static uint64_t *hw_nested_fetch(const struct pt_mem *mem, uint64_t ipa,
 	return (uint64_t *)(uintptr_t)((w->out & ~hw_mask(w->lg2)) + off);
 }
 
-static int hw_walk_nested(struct hw_walk *w, uint64_t iova,
-			  unsigned int access)
+/*
+ * The stage-1 walk of a nested translation, table reads through stage 2:
+ * the lean walker first.  If it declines, the counters go back to where
+ * they were and pt_walk() walks again for the exact outcome (stage-2
+ * units the lean attempt filled are valid translations, so its re-fetches
+ * may hit them).  On success *@oa, *@lg2 and *@fl describe the stage-1
+ * unit.
+ */
+static int hw_walk_s1_nested(struct hw_walk *w, uint64_t iova,
+			     unsigned int access, uint64_t *oa,
+			     unsigned int *lg2, uint64_t *fl)
 {
 	const struct hw_cfg *h = w->h;
+	struct hw_stats *st = &w->m->st;
+	uint64_t hits = st->hits, misses = st->misses;
+	uint64_t reads = st->table_reads;
+	struct pt_lean_result lean;
 	struct pt_walk_result r1;
-	unsigned int lg2;
-	uint64_t fl;
 	int rc;
 
-	w->mem.fetch = hw_nested_fetch;
-	w->mem.opaque = w;
-	w->m->st.misses++;
+	st->misses++;
+	if (!pt_walk_lean(&h->s1.geom, h->s1.root, &w->mem, iova, access,
+			  &lean)) {
+		st->table_reads += lean.reads;
+		*oa = lean.oa;
+		*lg2 = lean.leaf_lg2;
+		*fl = hw_walk_flags(&h->s1.geom, lean.prot, access);
+		return 0;
+	}
+	st->hits = hits;
+	st->misses = misses + 1;
+	st->table_reads = reads;
+	memset(&w->f, 0, sizeof(w->f));
 	rc = pt_walk(&h->s1.geom, h->s1.root, &w->mem, iova, access, &r1);
-	w->m->st.table_reads += r1.reads;
+	st->table_reads += r1.reads;
 	if (rc) {
 		if (!(r1.fault == PT_FAULT_FETCH && w->f.fetch))
 			hw_fault_from_walk(&w->f, 1, &r1);
 		return -EFAULT;
 	}
-	fl = hw_walk_flags(&h->s1.geom, &r1, access);
-	if (hw_walk_stage(w, &h->s2, 2, h->s2space, r1.oa, access)) {
-		w->f.ipa = r1.oa;
+	*oa = r1.oa;
+	*lg2 = r1.leaf_lg2;
+	*fl = hw_walk_flags(&h->s1.geom, r1.prot, access);
+	return 0;
+}
+
+static int hw_walk_nested(struct hw_walk *w, uint64_t iova,
+			  unsigned int access)
+{
+	const struct hw_cfg *h = w->h;
+	unsigned int lg1, lg2;
+	uint64_t oa1, fl;
+
+	w->mem.fetch = hw_nested_fetch;
+	w->mem.opaque = w;
+	if (hw_walk_s1_nested(w, iova, access, &oa1, &lg1, &fl))
+		return -EFAULT;
+	if (hw_walk_stage(w, &h->s2, 2, h->s2space, oa1, access)) {
+		w->f.ipa = oa1;
 		return -EFAULT;
 	}
 	/* Combined unit: the smaller leaf, rights of both stages. */
-	lg2 = r1.leaf_lg2 < w->lg2 ? r1.leaf_lg2 : w->lg2;
+	lg2 = lg1 < w->lg2 ? lg1 : w->lg2;
 	fl &= w->out & (HW_E_R | HW_E_W | HW_E_X);
 	fl |= w->out & HW_E_PRIV;
 	w->out = ((w->out & ~hw_mask(w->lg2)) |
-		  (r1.oa & hw_mask(w->lg2) & ~hw_mask(lg2))) | fl;
+		  (oa1 & hw_mask(w->lg2) & ~hw_mask(lg2))) | fl;
 	w->lg2 = lg2;
 	if (!w->m->nocache)
 		hw_tlb_fill(w->m, h->space, iova, lg2, w->out);
@@ -513,9 +575,37 @@ static void hw_set_xlate(struct hw_xlate *xl, uint64_t out, unsigned int lg2,
 	xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
 }
 
-int hw_xlate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
-		  uint32_t pasid, uint64_t iova, unsigned int access,
-		  struct hw_xlate *xl, struct hw_fault *fault, bool quiet)
+/*
+ * A single-stage miss that the lean walker can take: walk, count, fill,
+ * with none of hw_walk's state.  The IOTLB was probed already (a miss).
+ * -EAGAIN: anything else (nested, identity, blocked, a fault, an unusual
+ * table), which hw_xlate_full() handles.
+ */
+static inline int hw_miss_lean(struct hw_iommu *m, const struct hw_cfg *h,
+			       uint64_t iova, unsigned int access,
+			       struct hw_xlate *xl)
+{
+	const struct hw_stage *st = h->single;
+	struct pt_lean_result r;
+	uint64_t out;
+
+	if (!st || pt_walk_lean(&st->geom, st->root, NULL, iova, access, &r))
+		return -EAGAIN;
+	m->st.misses++;
+	m->st.table_reads += r.reads;
+	out = (r.oa & ~hw_mask(r.leaf_lg2)) |
+	      hw_walk_flags(&st->geom, r.prot, access);
+	if (!m->nocache)
+		hw_tlb_fill(m, h->space, iova, r.leaf_lg2, out);
+	hw_set_xlate(xl, out, r.leaf_lg2, iova);
+	return 0;
+}
+
+/* hw_xlate_miss() for everything hw_miss_lean() declines. */
+static __attribute__((noinline)) int
+hw_xlate_full(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
+	      uint32_t pasid, uint64_t iova, unsigned int access,
+	      struct hw_xlate *xl, struct hw_fault *fault, bool quiet)
 {
 	struct hw_walk w;
 
@@ -535,6 +625,16 @@ int hw_xlate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
 	if (fault)
 		*fault = w.f;
 	return -EFAULT;
+}
+
+int hw_xlate_miss(struct hw_iommu *m, const struct hw_cfg *h, uint32_t rid,
+		  uint32_t pasid, uint64_t iova, unsigned int access,
+		  struct hw_xlate *xl, struct hw_fault *fault, bool quiet)
+{
+	if (h && !hw_miss_lean(m, h, iova, access, xl))
+		return 0;
+	return hw_xlate_full(m, h, rid, pasid, iova, access, xl, fault,
+			     quiet);
 }
 
 bool hw_args_ok(uint32_t rid, uint32_t pasid, unsigned int access)
@@ -581,7 +681,7 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	if (!hw_args_ok(rid, pasid, access))
 		return -EINVAL;
 	h = hw_cfg_find(m, rid, pasid);
-	if (h && h->space) {
+	if (h && h->space && !m->nocache) {
 		unsigned int lg2 = 0;
 		uint64_t out = hw_tlb_probe(m, h->space, iova, &lg2);
 
@@ -592,7 +692,10 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 			return 0;
 		}
 	}
-	rc = hw_xlate_miss(m, h, rid, pasid, iova, access, xl, fault, false);
+	rc = h ? hw_miss_lean(m, h, iova, access, xl) : -EAGAIN;
+	if (rc)
+		rc = hw_xlate_full(m, h, rid, pasid, iova, access, xl, fault,
+				   false);
 	/* After the fill, so the line sees its size class. */
 	if (!m->nocache)
 		hw_stream_load(m, rid, pasid);

@@ -70,6 +70,8 @@ struct hw_cfg {
 	enum hw_mode mode;
 	struct hw_space *space;		/* where final translations are cached */
 	struct hw_space *s2space;	/* nested: the stage-2 (nested TLB) */
+	/* S1 / S2 modes: the one stage walked, for the lean miss path. */
+	const struct hw_stage *single;
 	struct hw_stage s1;
 	struct hw_stage s2;
 };

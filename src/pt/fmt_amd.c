@@ -226,4 +226,6 @@ const struct pt_fmt pt_fmt_amd_v1 = {
 	.leaf_resize = amd_leaf_resize,
 	.decode = amd_decode,
 	.walk = amd_walk,
+	.lean = amd_lean,
+	.lean_mem = amd_lean_mem,
 };

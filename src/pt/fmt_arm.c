@@ -377,6 +377,8 @@ const struct pt_fmt pt_fmt_arm_s1 = {
 	.leaf_resize = arm_leaf_resize,
 	.decode = arm_s1_decode,
 	.walk = arm_s1_walk,
+	.lean = arm_s1_lean,
+	.lean_mem = arm_s1_lean_mem,
 };
 
 const struct pt_fmt pt_fmt_arm_s2 = {
@@ -388,4 +390,6 @@ const struct pt_fmt pt_fmt_arm_s2 = {
 	.leaf_resize = arm_leaf_resize,
 	.decode = arm_s2_decode,
 	.walk = arm_s2_walk,
+	.lean = arm_s2_lean,
+	.lean_mem = arm_s2_lean_mem,
 };

@@ -155,13 +155,12 @@ vtd_ss_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
 {
 	if (!(pte & (VTD_SS_R | VTD_SS_W)))
 		return PT_ENT_NONE;
-	d->perm = PT_PERM_U;
-	if (pte & VTD_SS_R)
-		d->perm |= PT_PERM_R;
-	if (pte & VTD_SS_W)
-		d->perm |= PT_PERM_W;
-	if (pte & VTD_SS_X)
-		d->perm |= PT_PERM_X | PT_PERM_PX;
+	/* R, W are bits 0, 1 of both; X (bit 2) grants X and PX. */
+	_Static_assert(PT_PERM_R == VTD_SS_R && PT_PERM_W == VTD_SS_W &&
+			       (PT_PERM_X | PT_PERM_PX) == 3 * VTD_SS_X,
+		       "VT-d SS rights are the entry's low bits");
+	d->perm = PT_PERM_U | (unsigned int)(pte & (VTD_SS_R | VTD_SS_W)) |
+		  (unsigned int)(pte & VTD_SS_X) * 3;
 	if (level && !(pte & VTD_SS_PS)) {
 		d->oa = pte & VTD_ADDR;
 		d->next = level - 1;
@@ -188,6 +187,8 @@ const struct pt_fmt pt_fmt_vtd_ss = {
 	.leaf_resize = vtd_ss_leaf_resize,
 	.decode = vtd_ss_decode,
 	.walk = vtd_ss_walk,
+	.lean = vtd_ss_lean,
+	.lean_mem = vtd_ss_lean_mem,
 };
 
 /* ---- first stage (x86-64) ---- */
@@ -272,13 +273,13 @@ vtd_fs_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
 		return PT_ENT_NONE;
 	if ((pte & VTD_FS_XD) && !(g->flags & PT_CFG_X86_NXE))
 		return PT_ENT_RESERVED;
-	d->perm = PT_PERM_R;
-	if (pte & VTD_FS_RW)
-		d->perm |= PT_PERM_W;
-	if (pte & VTD_FS_US)
-		d->perm |= PT_PERM_U;
-	if (!(pte & VTD_FS_XD))
-		d->perm |= PT_PERM_X | PT_PERM_PX;
+	/* R/W (bit 1) is PT_PERM_W, U/S (bit 2) shifted is PT_PERM_U; XD
+	 * clear grants X and PX. */
+	_Static_assert(PT_PERM_W == VTD_FS_RW && PT_PERM_U == VTD_FS_US << 2,
+		       "x86 R/W and U/S line up with PT_PERM_W/U");
+	d->perm = PT_PERM_R | (unsigned int)(pte & VTD_FS_RW) |
+		  (unsigned int)(pte & VTD_FS_US) << 2 |
+		  (unsigned int)(~pte >> 63) * (PT_PERM_X | PT_PERM_PX);
 	if (level && !(pte & VTD_FS_PS)) {
 		d->oa = pte & VTD_ADDR;
 		d->next = level - 1;
@@ -309,4 +310,6 @@ const struct pt_fmt pt_fmt_vtd_fs = {
 	.leaf_resize = vtd_fs_leaf_resize,
 	.decode = vtd_fs_decode,
 	.walk = vtd_fs_walk,
+	.lean = vtd_fs_lean,
+	.lean_mem = vtd_fs_lean_mem,
 };

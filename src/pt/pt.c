@@ -98,6 +98,8 @@ int pt_geom_init(struct pt_geom *g, const struct pt_cfg *cfg)
 		return -EINVAL;
 	fmt = pt_formats[cfg->format];
 	g->fmt = fmt;
+	g->lean = fmt->lean;
+	g->lean_mem = fmt->lean_mem;
 	g->format = cfg->format;
 	g->flags = cfg->flags;
 	rc = fmt->init(g, cfg);

@@ -34,6 +34,7 @@
 #ifndef UIOMMU_PT_H
 #define UIOMMU_PT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,13 @@ struct pt_cfg {
 };
 
 struct pt_fmt;
+struct pt_geom;
+struct pt_mem;
+struct pt_lean_result;
+
+typedef int (*pt_lean_fn)(const struct pt_geom *g, uint64_t root,
+			  const struct pt_mem *mem, uint64_t iova,
+			  unsigned int access, struct pt_lean_result *res);
 
 /*
  * Geometry derived from a config by pt_geom_init(): everything the generic
@@ -151,6 +159,10 @@ struct pt_geom {
 	uint64_t tbl_mask[PT_MAX_LEVELS];
 	uint64_t tbl_val[PT_MAX_LEVELS];
 	unsigned int tbl_perm;
+	/* The format's lean walkers (see pt_walk_lean), set by init: for
+	 * identity table memory and through a struct pt_mem. */
+	pt_lean_fn lean;
+	pt_lean_fn lean_mem;
 };
 
 struct pt;
@@ -332,6 +344,35 @@ struct pt_walk_result {
  */
 int pt_walk(const struct pt_geom *g, uint64_t root, const struct pt_mem *mem,
 	    uint64_t iova, unsigned int access, struct pt_walk_result *res);
+
+/* The result of a successful pt_walk_lean(): pt_walk()'s fields. */
+struct pt_lean_result {
+	uint64_t oa;		/* translated address */
+	unsigned int leaf_lg2;	/* log2 of the leaf unit */
+	unsigned int prot;	/* PT_PROT_* granted, with CACHE/MMIO */
+	unsigned int reads;	/* table entries loaded */
+};
+
+/*
+ * pt_walk_lean() - pt_walk() for the common case, in far fewer
+ * instructions: standard table entries down to a leaf that grants
+ * @access, with no A/D update to make.  It has no side effects and keeps
+ * no fault state; in every other case (any fault, a non-standard table
+ * entry, PT_CFG_HW_AD, a failed fetch) it declines, and the caller runs
+ * pt_walk() for the exact outcome.  On success its result equals
+ * pt_walk()'s.
+ * Return: 0 (*@res valid); -EAGAIN declined (use pt_walk()).
+ */
+static inline int pt_walk_lean(const struct pt_geom *g, uint64_t root,
+			       const struct pt_mem *mem, uint64_t iova,
+			       unsigned int access, struct pt_lean_result *res)
+{
+	if (!mem)
+		return g->lean ? g->lean(g, root, NULL, iova, access, res) :
+				 -EAGAIN;
+	return g->lean_mem ? g->lean_mem(g, root, mem, iova, access, res) :
+			     -EAGAIN;
+}
 
 /* pt_walk() on a table made by pt_create(), identity memory. */
 int pt_walk_table(const struct pt *pt, uint64_t iova, unsigned int access,

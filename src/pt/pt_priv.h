@@ -76,6 +76,10 @@ struct pt_fmt {
 	int (*walk)(const struct pt_geom *g, uint64_t root,
 		    const struct pt_mem *mem, uint64_t iova,
 		    unsigned int access, struct pt_walk_result *res);
+	/* pt_walk_lean() for this format, identity memory and through a
+	 * struct pt_mem (PT_DEFINE_WALK too). */
+	pt_lean_fn lean;
+	pt_lean_fn lean_mem;
 };
 
 extern const struct pt_fmt pt_fmt_vtd_ss;

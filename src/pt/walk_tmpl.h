@@ -233,7 +233,100 @@ pt_walk_tmpl(const struct pt_geom *g, uint64_t root, const struct pt_mem *mem,
 	return rc == -EAGAIN ? -EBUSY : rc;
 }
 
-/* Defines the format's walker, `name`_walk, around its decoder. */
+/*
+ * The lean walker: pt_walk() for the common case only, in as few
+ * instructions as the format allows.  It descends through standard table
+ * entries with one mask test per level, decodes the leaf with the format's
+ * inlined decoder and checks the rights with a few masks.  It keeps no
+ * fault state and writes nothing to the table: whenever pt_walk() could do
+ * something else than return a translation - any fault, a non-standard
+ * table entry (AMD level skipping, ARM hierarchical attributes), A/D
+ * updates (PT_CFG_HW_AD), a fetch failure - it declines with -EAGAIN and
+ * the caller runs pt_walk(), which stays the one definition of faults.
+ * So on success its result equals pt_walk()'s (the tests check this on
+ * random tables of every format).
+ */
+
+/*
+ * PT_ACCESS_READ/WRITE/EXEC rights @perm grants a request of @access, and
+ * the matching PT_PROT_* (PRIV for a supervisor-only unit) in *@prot; the
+ * bit values coincide (PT_PERM_R/W/X = PT_ACCESS_READ/WRITE/EXEC =
+ * PT_PROT_READ/WRITE/EXEC).  An unprivileged request needs PT_PERM_U.
+ */
+static inline __attribute__((always_inline)) unsigned int
+pt_lean_rights(unsigned int perm, unsigned int access, unsigned int *prot)
+{
+	unsigned int x = (access & PT_ACCESS_PRIV) ? (perm >> 1) : perm;
+	unsigned int r = (perm & (PT_PERM_R | PT_PERM_W)) | (x & PT_PERM_X);
+
+	*prot = r | ((perm & PT_PERM_U) ? 0 : PT_PROT_PRIV);
+	if (!(access & PT_ACCESS_PRIV) && !(perm & PT_PERM_U))
+		return 0;
+	return r;
+}
+
+static inline __attribute__((always_inline)) int
+pt_lean_tmpl(const struct pt_geom *g, uint64_t root, const struct pt_mem *mem,
+	     uint64_t iova, unsigned int access, struct pt_lean_result *res,
+	     pt_decode_fn decode)
+{
+	unsigned int level = g->top, prot, perm, rights;
+	uint64_t va = iova, pte, lmask;
+	const uint64_t *tp = pt_ptr(root);
+	struct pt_dec d;
+
+	if (g->sign_extend) {
+		unsigned int sh = 64 - g->ias;
+
+		if ((uint64_t)((int64_t)(iova << sh) >> sh) != iova)
+			return -EAGAIN;
+		va &= g->va_mask;
+	} else if (va & ~g->va_mask) {
+		return -EAGAIN;
+	}
+	/* oa_limit - 1 is all ones when oas is 64 (oa_limit 0). */
+	if (root & ~(g->oa_limit - 1))
+		return -EAGAIN;
+	if (mem && !(tp = mem->fetch(mem, root, (size_t)pt_nent(g, level) * 8)))
+		return -EAGAIN;
+	/* The top index needs no mask: va is below 2^ias. */
+	pte = __atomic_load_n(tp + (va >> g->shift[level]), __ATOMIC_ACQUIRE);
+	while (pt_is_std_table(g, level, pte)) {
+		level--;
+		tp = pt_ptr(pte & g->addr_mask);
+		if (mem && !(tp = mem->fetch(mem, pte & g->addr_mask,
+					     (size_t)pt_nent(g, level) * 8)))
+			return -EAGAIN;
+		pte = __atomic_load_n(tp + pt_index(g, level, va),
+				      __ATOMIC_ACQUIRE);
+	}
+	if (decode(g, level, pte, &d) != PT_ENT_LEAF)
+		return -EAGAIN;
+	/* Every format's largest leaf is below 2^64 (AMD's: 2^56). */
+	lmask = (1ULL << d.lg2) - 1;
+	if ((d.oa | lmask) & ~(g->oa_limit - 1))
+		return -EAGAIN;
+	/* Every table on the way was a standard one granting tbl_perm. */
+	perm = d.perm & (level < g->top ? g->tbl_perm : PT_PERM_ALL);
+	rights = pt_lean_rights(perm, access, &prot);
+	/* pt_walk() would fault (AF, permission) or update A/D. */
+	if (!(access & PT_ACCESS_PROBE) &&
+	    (!d.af || (g->flags & PT_CFG_HW_AD) ||
+	     (access & ~rights &
+	      (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC))))
+		return -EAGAIN;
+	res->oa = d.oa | (va & lmask);
+	res->leaf_lg2 = d.lg2;
+	res->prot = prot | d.attr;
+	res->reads = g->top - level + 1;
+	return 0;
+}
+
+/*
+ * Defines the format's walkers around its decoder: `name`_walk (the full
+ * one), `name`_lean (identity table memory, no fetch test per level) and
+ * `name`_lean_mem (through a struct pt_mem).
+ */
 #define PT_DEFINE_WALK(name, decoder)                                        \
 	static int name##_walk(const struct pt_geom *g, uint64_t root,        \
 			       const struct pt_mem *mem, uint64_t iova,       \
@@ -241,6 +334,20 @@ pt_walk_tmpl(const struct pt_geom *g, uint64_t root, const struct pt_mem *mem,
 			       struct pt_walk_result *res)                    \
 	{                                                                     \
 		return pt_walk_tmpl(g, root, mem, iova, access, res, decoder); \
+	}                                                                     \
+	static int name##_lean(const struct pt_geom *g, uint64_t root,        \
+			       const struct pt_mem *mem, uint64_t iova,       \
+			       unsigned int access,                          \
+			       struct pt_lean_result *res)                    \
+	{                                                                     \
+		return pt_lean_tmpl(g, root, NULL, iova, access, res, decoder); \
+	}                                                                     \
+	static int name##_lean_mem(const struct pt_geom *g, uint64_t root,    \
+				   const struct pt_mem *mem, uint64_t iova,   \
+				   unsigned int access,                      \
+				   struct pt_lean_result *res)                \
+	{                                                                     \
+		return pt_lean_tmpl(g, root, mem, iova, access, res, decoder); \
 	}
 
 #endif
