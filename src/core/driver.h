@@ -138,6 +138,9 @@ struct drv_viommu {
 	 * vIOMMU (its vDEVICE), or NULL. */
 	const struct uiommu_device_desc *(*find_dev)(struct drv_viommu *v,
 						     uint64_t virt_id);
+	/* Set by the core: does @dev have a vDEVICE in this vIOMMU? */
+	bool (*has_vdev)(struct drv_viommu *v,
+			 const struct uiommu_device_desc *dev);
 	void *core;			/* the core's vIOMMU object */
 };
 

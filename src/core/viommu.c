@@ -49,6 +49,18 @@ static const struct uiommu_device_desc *viommu_find_dev(struct drv_viommu *dv,
 	return NULL;
 }
 
+/* drv_viommu.has_vdev: is @dev one of our vDEVICEs? */
+static bool viommu_has_vdev(struct drv_viommu *dv,
+			    const struct uiommu_device_desc *dev)
+{
+	struct viommu *v = dv->core;
+
+	for (struct vdevice *vd = v->vdevs; vd; vd = vd->next)
+		if (vd->dev->pdev->desc == dev)
+			return true;
+	return false;
+}
+
 static void viommu_destroy(struct uiommu_obj *obj)
 {
 	struct viommu *v = container_of(obj, struct viommu, obj);
@@ -113,6 +125,7 @@ int viommu_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t type,
 		return rc;
 	}
 	v->drv->find_dev = viommu_find_dev;
+	v->drv->has_vdev = viommu_has_vdev;
 	v->drv->core = v;
 	v->iommu = mmu;
 	v->hwpt = h;

@@ -205,10 +205,19 @@ static int smmu_attach_check(const struct drv_inst *in,
 		return -EINVAL;
 	if (d->d.kind == DRV_DOMAIN_PAGING && !d->smmu_s2)
 		return 0;
-	/* A vIOMMU's nested domain lives on the vIOMMU's SMMU only. */
-	if (d->d.kind == DRV_DOMAIN_NESTED && d->nest.smmu.viommu &&
-	    d->nest.smmu.viommu->iommu != &in->base)
-		return -EINVAL;
+	if (d->d.kind == DRV_DOMAIN_NESTED && d->nest.smmu.viommu) {
+		struct drv_viommu *v = d->nest.smmu.viommu;
+
+		/* A vIOMMU's nested domain lives on its SMMU only. */
+		if (v->iommu != &in->base)
+			return -EINVAL;
+		/* Translating through the guest's CD needs the guest's name
+		 * for the stream (its CFGI_CD and ATC_INV use it): a
+		 * vDEVICE first, as Linux requires; abort and bypass STEs
+		 * need none. */
+		if (d->nest.smmu.cfg == DRV_SMMU_S1 && !v->has_vdev(v, dev))
+			return -ENOENT;
+	}
 	/* Stage 2 and nested configurations are per STE: RID only. */
 	if (pasid != UIOMMU_NO_PASID)
 		return -EINVAL;

@@ -25,6 +25,7 @@
 
 #include "core/device.h"
 #include "drv/drv_priv.h"
+#include "util/alloc.h"
 
 #include <uiommu/platform.h>
 
@@ -526,8 +527,17 @@ TEST_F(viommu, r36_nested_alloc)
 			     &old));
 	/* The nested HWPT holds the vIOMMU; the vIOMMU its parent. */
 	t_err_unchanged(EBUSY, _t_destroy(self->ctx, v));
-	/* It attaches on the vIOMMU's SMMU only. */
+	/* It attaches on the vIOMMU's SMMU only, and (stage-1 translate)
+	 * only with a vDEVICE for the device; abort/bypass need none. */
 	ASSERT_ERRNO(EINVAL, attach(self, 2, nest));
+	ASSERT_ERRNO(ENOENT, attach(self, 0, nest));
+	ASSERT_OK(_ste_alloc(self, self->dev[0], v, 1ULL | (4ULL << 1), &id));
+	ASSERT_OK(attach(self, 0, id));
+	ASSERT_EQ(hva_of(self, 0, IPA + 8 * PG), gaddr(self, 8));
+	ASSERT_OK(uiommu_device_detach(self->ctx, self->dev[0],
+				       UIOMMU_PASID_NONE));
+	ASSERT_OK(_t_destroy(self->ctx, id));
+	ASSERT_OK(_vdev_alloc(self, v, self->dev[0], VSID0, &id));
 	ASSERT_OK(attach(self, 0, nest));
 	ASSERT_EQ(hva_of(self, 0, GVA), gaddr(self, 8));
 	ASSERT_OK(attach(self, 1, old));
@@ -536,6 +546,8 @@ TEST_F(viommu, r36_nested_alloc)
 	ASSERT_OK(uiommu_device_detach(self->ctx, self->dev[0],
 				       UIOMMU_PASID_NONE));
 	ASSERT_OK(_t_destroy(self->ctx, nest));
+	t_err_unchanged(EBUSY, _t_destroy(self->ctx, v));
+	ASSERT_OK(_t_destroy(self->ctx, id));
 	ASSERT_OK(_t_destroy(self->ctx, v));
 	t_err_unchanged(EBUSY, _t_destroy(self->ctx, self->parent));
 }
@@ -815,6 +827,56 @@ TEST_F(viommu, teardown_any_order)
 	ASSERT_NE(v, v1);
 	uiommu_ctx_destroy(self->ctx);
 	ASSERT_OK(uiommu_ctx_create(&self->ctx));
+}
+
+/*
+ * Every fallible point of the three creating calls, forced to fail in
+ * turn: -ENOMEM, and the object table exactly as before (no id leaked);
+ * then the call succeeds once no injected failure is reached.
+ */
+enum { FN_VIOMMU, FN_VDEVICE, FN_NESTED };
+
+static int fn_call(struct t_fixture_viommu *self, int which, uint32_t v,
+		   uint32_t *out)
+{
+	switch (which) {
+	case FN_VIOMMU:
+		return _viommu_alloc(self, 0, T_SMMU, self->dev[0],
+				     self->parent, out);
+	case FN_VDEVICE:
+		return _vdev_alloc(self, v, self->dev[0], VSID0, out);
+	default:
+		return _ste_alloc(self, self->dev[0], v, STE_S1(CD_A), out);
+	}
+}
+
+TEST_F(viommu, fail_nth_changes_nothing)
+{
+	uint32_t v = 0, id;
+
+	for (int which = FN_VIOMMU; which <= FN_NESTED; which++) {
+		unsigned long n;
+		int rc;
+
+		for (n = 1;; n++) {
+			uint32_t before = nobj(self);
+
+			ut_fail_nth = n;
+			rc = fn_call(self, which, v, &id);
+			if (ut_fail_nth) {
+				ut_fail_nth = 0;
+				break;
+			}
+			ASSERT_ERRNO(ENOMEM, rc);
+			ASSERT_EQ(nobj(self), before);
+		}
+		ASSERT_OK(rc);
+		ASSERT_GT(n, 1ul);
+		if (which == FN_VIOMMU)
+			v = id;
+	}
+	ASSERT_OK(attach(self, 0, id));
+	ASSERT_EQ(hva_of(self, 0, GVA), gaddr(self, 8));
 }
 
 /* R2 for the two new commands. */
