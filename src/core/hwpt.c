@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * HWPT objects: paging page tables fed from an IOAS, and nested (user
- * stage 1) tables on top of a nest-parent paging HWPT.
+ * stage 1) tables on top of a nest-parent paging HWPT, allocated from that
+ * HWPT or through a vIOMMU on it (viommu.c).
  *
  * A paging HWPT registers an ioas_domain hook with its IOAS, so the IOAS
  * pins and maps every area into the driver's domain and keeps it in sync
