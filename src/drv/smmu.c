@@ -118,6 +118,7 @@ static int smmu_hw_info(struct drv_iommu *iommu,
 
 enum smmu_tlbi_op {
 	SMMU_TLBI_NH_VA,
+	SMMU_TLBI_NH_VAA,
 	SMMU_TLBI_S2_IPA,
 };
 
@@ -127,6 +128,8 @@ static int smmu_tlbi_one(struct drv_inst *in, enum smmu_tlbi_op op,
 {
 	if (op == SMMU_TLBI_NH_VA)
 		return hw_smmu_tlbi_nh_va(in->hw, vmid, asid, addr, r);
+	if (op == SMMU_TLBI_NH_VAA)
+		return hw_smmu_tlbi_nh_vaa(in->hw, vmid, addr, r);
 	return hw_smmu_tlbi_s2_ipa(in->hw, vmid, addr, r);
 }
 
@@ -617,23 +620,34 @@ static void smmu_cfgi_cd(struct smmu_viommu *sv, uint32_t rid)
 		drv_att_reprogram(a);
 }
 
+/*
+ * TLBI_NH_VA / TLBI_NH_VAA.  TG = 0: the single address.  Otherwise the
+ * command's range (SMMUv3 4.4.1.1: (NUM + 1) * 2^SCALE granules from the
+ * address, SCALE 5 bits; no wrap past 2^64) is decoded here and sent to
+ * the engine as the range commands smmu_tlbi_range() makes of it (the
+ * engine's own range operand counts differently), or as the whole ASID /
+ * VMID when that would take too many.  TG and TTL only narrow what must
+ * go, so honouring neither only over-invalidates.
+ */
 static int smmu_tlbi_va(struct smmu_viommu *sv, const uint64_t cmd[2])
 {
-	uint16_t vmid = sv->vmid->tag;
-	uint64_t addr = cmd[1] & CMD1_ADDR_MASK;
-	struct hw_smmu_range r = {
-		.tg = (unsigned int)CMD1_TLBI_TG(cmd[1]),
-		.scale = (unsigned int)CMD0_TLBI_SCALE(cmd[0]),
-		.num = (unsigned int)CMD0_TLBI_NUM(cmd[0]),
-		.ttl = (unsigned int)CMD1_TLBI_TTL(cmd[1]),
-	};
-	/* Without TG, NUM and SCALE mean nothing: a single address. */
-	const struct hw_smmu_range *rp = r.tg ? &r : NULL;
+	static const unsigned int tg_lg2[4] = { 0, 12, 14, 16 };
+	bool va = (cmd[0] & CMD0_OP_MASK) == CMD_OP_TLBI_NH_VA;
+	enum smmu_tlbi_op op = va ? SMMU_TLBI_NH_VA : SMMU_TLBI_NH_VAA;
+	unsigned int glg2 = tg_lg2[CMD1_TLBI_TG(cmd[1])];
+	uint16_t vmid = sv->vmid->tag, asid = CMD0_TLBI_ASID(cmd[0]);
+	uint64_t addr = cmd[1] & CMD1_ADDR_MASK, start, len, last;
 
-	if ((cmd[0] & CMD0_OP_MASK) == CMD_OP_TLBI_NH_VA)
-		return hw_smmu_tlbi_nh_va(sv->in->hw, vmid,
-					  CMD0_TLBI_ASID(cmd[0]), addr, rp);
-	return hw_smmu_tlbi_nh_vaa(sv->in->hw, vmid, addr, rp);
+	if (!glg2)
+		return smmu_tlbi_one(sv->in, op, vmid, asid, addr, NULL);
+	start = addr & ~drv_mask(glg2);
+	/* At most 32 * 2^31 granules of 64K: 2^52 bytes, no overflow. */
+	len = ((CMD0_TLBI_NUM(cmd[0]) + 1) << CMD0_TLBI_SCALE(cmd[0])) << glg2;
+	last = start + (len - 1) < start ? UINT64_MAX : start + (len - 1);
+	if (!smmu_tlbi_range(sv->in, op, vmid, asid, glg2, start, last))
+		return 0;
+	return va ? hw_smmu_tlbi_nh_asid(sv->in->hw, vmid, asid) :
+		    hw_smmu_tlbi_nh_all(sv->in->hw, vmid);
 }
 
 /*

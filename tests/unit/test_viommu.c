@@ -579,12 +579,20 @@ TEST_F(viommu, tlbi_nh_va_reaches_the_engine)
 	ASSERT_EQ(hva_of(self, 1, GVA), gaddr(self, 11));
 }
 
+/* A range TLBI: TG = 4K, (NUM + 1) * 2^SCALE pages (SMMUv3 4.4.1.1). */
+static struct cmd tlbi_range(uint64_t op, uint16_t asid, uint64_t addr,
+			     unsigned num, unsigned scale)
+{
+	return tlbi(op | (uint64_t)num << 12 | (uint64_t)scale << 20, asid,
+		    addr | 1ULL << 10);
+}
+
 /* Every TLBI form: NH_VAA, NH_ASID, NH_ALL, NSNH_ALL, a range NH_VA. */
 TEST_F(viommu, tlbi_forms)
 {
 	uint32_t v = setup_guest(self, NULL);
-	/* TG=4K, SCALE=0, NUM=1: (1 + 1) * 2 = 4 pages from GVA. */
-	struct cmd range = tlbi(OP_NH_VA | 1ULL << 12, ASID_A, GVA | 1ULL << 10);
+	/* (1 + 1) * 2^1 = 4 pages from GVA. */
+	struct cmd range = tlbi_range(OP_NH_VA, ASID_A, GVA, 1, 1);
 	const struct {
 		struct cmd c;
 		bool b_too;	/* also drops d1's (ASID B) entries */
@@ -627,6 +635,20 @@ TEST_F(viommu, tlbi_forms)
 	t_cmds(v, range);
 	ASSERT_EQ(hva_of(self, 0, GVA + 3 * PG), gaddr(self, 14));
 	ASSERT_EQ(hva_of(self, 0, GVA + 4 * PG), gaddr(self, 13));
+	/* NUM = 0, SCALE = 0: exactly one page (+3 stays cached). */
+	gpage(self, 3)[((GVA >> 12) + 3) & 511] = (IPA + 15 * PG) | A_PAGE;
+	gpage(self, 3)[((GVA >> 12) + 4) & 511] = (IPA + 15 * PG) | A_PAGE;
+	t_cmds(v, tlbi_range(OP_NH_VAA, 0, GVA + 4 * PG, 0, 0));
+	ASSERT_EQ(hva_of(self, 0, GVA + 3 * PG), gaddr(self, 14));
+	ASSERT_EQ(hva_of(self, 0, GVA + 4 * PG), gaddr(self, 15));
+	/* SCALE = 9: 512 pages (2 MiB) from GVA; SCALE = 31, NUM = 31: 2^48
+	 * bytes from 0.  Both valid commands, both take effect. */
+	gpage(self, 3)[((GVA >> 12) + 3) & 511] = (IPA + 12 * PG) | A_PAGE;
+	t_cmds(v, tlbi_range(OP_NH_VA, ASID_A, GVA, 0, 9));
+	ASSERT_EQ(hva_of(self, 0, GVA + 3 * PG), gaddr(self, 12));
+	gpage(self, 3)[((GVA >> 12) + 3) & 511] = (IPA + 13 * PG) | A_PAGE;
+	t_cmds(v, tlbi_range(OP_NH_VA, ASID_A, 0, 31, 31));
+	ASSERT_EQ(hva_of(self, 0, GVA + 3 * PG), gaddr(self, 13));
 }
 
 /* CFGI_CD makes a changed CD count; CD.V = 0 aborts; CD_ALL restores. */
