@@ -370,6 +370,91 @@ UIOMMU_API int uiommu_kvm_del(struct uiommu_kvm *kvm, struct uiommu_ctx *ctx,
 UIOMMU_API int uiommu_kvm_noncoherent(const struct uiommu_kvm *kvm,
 				      uint32_t *transitions);
 
+/* ---- HWPTs, vIOMMUs, vDEVICEs (nesting) ---------------------------------- */
+
+/* IOMMU_HWPT_ALLOC flags and data types (the Linux values). */
+enum uiommu_hwpt_flags {
+	UIOMMU_HWPT_NEST_PARENT = 1 << 0,
+	UIOMMU_HWPT_DIRTY = 1 << 1,
+	UIOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
+	UIOMMU_HWPT_PASID = 1 << 3,
+};
+enum uiommu_hwpt_data_type {
+	UIOMMU_HWPT_DATA_NONE = 0,
+	UIOMMU_HWPT_DATA_VTD_S1 = 1,	 /* struct iommu_hwpt_vtd_s1 */
+	UIOMMU_HWPT_DATA_ARM_SMMUV3 = 2, /* struct iommu_hwpt_arm_smmuv3 */
+};
+/* vIOMMU types and HWPT_INVALIDATE data types (the Linux values). */
+enum uiommu_viommu_type {
+	UIOMMU_VIOMMU_TYPE_DEFAULT = 0,	 /* reserved: -EOPNOTSUPP */
+	UIOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+};
+enum uiommu_invalidate_data_type {
+	UIOMMU_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
+	/* struct iommu_viommu_arm_smmuv3_invalidate: one SMMUv3 command */
+	UIOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 = 1,
+};
+
+/*
+ * IOMMU_HWPT_ALLOC: @pt_id an IOAS makes a paging HWPT; a nest-parent
+ * paging HWPT or a vIOMMU makes a nested one from @data (@data_type, @len
+ * bytes, zero-extended; non-zero bytes past the known struct -E2BIG).
+ * With a vIOMMU the parent is the vIOMMU's, @dev_id must sit behind the
+ * vIOMMU's physical IOMMU (-EINVAL, R36) and @flags must be 0 (PASID
+ * -EOPNOTSUPP).  Errors: -ENOENT unknown device (or FAULT_ID_VALID: no
+ * fault objects yet); -EINVAL @pt_id of no such object or type, data type
+ * and length disagree, a parent that cannot nest; -EOPNOTSUPP unknown
+ * flags, no data for a nested HWPT, a driver that cannot nest; -EIO an
+ * SMMUv3 STE with fields outside the nesting set (R37).
+ */
+UIOMMU_API int uiommu_hwpt_alloc(struct uiommu_ctx *ctx, uint32_t flags,
+				 uint32_t dev_id, uint32_t pt_id,
+				 uint32_t data_type, const void *data,
+				 uint32_t len, uint32_t *out_hwpt_id);
+
+/*
+ * IOMMU_HWPT_INVALIDATE: run @(*num) entries of @entry_len bytes at
+ * @entries on the nested HWPT or vIOMMU @id.  *@num in: entries (0 probes
+ * whether @data_type is taken); out: entries executed, also on error.
+ * Errors: -ENOENT unknown id; -EINVAL a paging HWPT, @data_type not the
+ * target's, entries but no @entries or a zero @entry_len; -EOPNOTSUPP a
+ * nested HWPT whose driver takes no invalidation (SMMUv3: use the
+ * vIOMMU); -EIO an SMMUv3 command outside the allowed set or naming an
+ * unknown vSID; -E2BIG an entry with non-zero bytes past the known struct.
+ */
+UIOMMU_API int uiommu_hwpt_invalidate(struct uiommu_ctx *ctx, uint32_t id,
+				      uint32_t data_type, const void *entries,
+				      uint32_t entry_len, uint32_t *num);
+
+/*
+ * IOMMU_VIOMMU_ALLOC: a vIOMMU of @type on the physical IOMMU behind
+ * @dev_id, on the nest-parent paging HWPT @hwpt_id (which it references:
+ * destroying that HWPT is -EBUSY while the vIOMMU exists).  The vIOMMU is
+ * -EBUSY to destroy while vDEVICEs or nested HWPTs use it.
+ * Errors: -EOPNOTSUPP @flags non-zero, @type DEFAULT, or a type the
+ * device's IOMMU does not implement (VT-d, AMD-Vi, an SMMUv3 without
+ * nesting); -ENOENT unknown device, @hwpt_id not a paging HWPT; -EINVAL a
+ * HWPT without NEST_PARENT or of another physical IOMMU.
+ */
+UIOMMU_API int uiommu_viommu_alloc(struct uiommu_ctx *ctx, uint32_t flags,
+				   uint32_t type, uint32_t dev_id,
+				   uint32_t hwpt_id, uint32_t *out_viommu_id);
+
+/*
+ * IOMMU_VDEVICE_ALLOC: device @dev_id as the guest sees it through vIOMMU
+ * @viommu_id, with the guest's id @virt_id for it (the vSID on SMMUv3,
+ * what the guest's invalidation commands name).  The vDEVICE references
+ * the vIOMMU and the device.  Unbinding the device destroys its vDEVICE
+ * and leaves the id unusable (-ENOENT) until the context closes, as
+ * Linux does.  Errors: -EINVAL @virt_id above ULONG_MAX (32-bit builds
+ * only), the device behind another physical IOMMU; -ENOENT unknown
+ * vIOMMU or device, a device being unbound; -EEXIST the device has a
+ * vDEVICE already, or @virt_id is taken in this vIOMMU.
+ */
+UIOMMU_API int uiommu_vdevice_alloc(struct uiommu_ctx *ctx, uint32_t viommu_id,
+				    uint32_t dev_id, uint64_t virt_id,
+				    uint32_t *out_vdevice_id);
+
 /* Human-readable name of a uiommu -errno, for tools ("EADDRINUSE"). */
 UIOMMU_API const char *uiommu_errno_name(int err);
 

@@ -40,6 +40,8 @@ enum obj_type {
 	OBJ_DEVICE,
 	OBJ_HWPT_PAGING,
 	OBJ_HWPT_NESTED,
+	OBJ_VIOMMU,
+	OBJ_VDEVICE,
 	OBJ_TYPE_MAX,
 };
 
@@ -75,6 +77,12 @@ void obj_abort(struct uiommu_obj *obj);
 struct uiommu_obj *obj_lookup(struct uiommu_ctx *ctx, uint32_t id,
 			      enum obj_type type);
 int obj_destroy(struct uiommu_ctx *ctx, uint32_t id);
+/*
+ * Destroy a live object whose only user is the table, but keep its id
+ * taken and unusable (lookups fail) until the context closes: what iommufd
+ * does to a vDEVICE whose device goes away under it.
+ */
+void obj_tombstone(struct uiommu_obj *obj);
 static inline void obj_get(struct uiommu_obj *obj)
 {
 	obj->users++;

@@ -33,11 +33,15 @@ const struct obj_ops *const obj_type_ops[OBJ_TYPE_MAX] = {
 	[OBJ_DEVICE] = &device_ops,
 	[OBJ_HWPT_PAGING] = &hwpt_paging_ops,
 	[OBJ_HWPT_NESTED] = &hwpt_nested_ops,
+	[OBJ_VIOMMU] = &viommu_ops,
+	[OBJ_VDEVICE] = &vdevice_ops,
 };
 
 _Static_assert(offsetof(struct ioas, obj) == 0, "obj must come first");
 _Static_assert(offsetof(struct device, obj) == 0, "obj must come first");
 _Static_assert(offsetof(struct hwpt, obj) == 0, "obj must come first");
+_Static_assert(offsetof(struct viommu, obj) == 0, "obj must come first");
+_Static_assert(offsetof(struct vdevice, obj) == 0, "obj must come first");
 
 void ctx_lock(struct uiommu_ctx *ctx)
 {

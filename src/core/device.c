@@ -749,11 +749,21 @@ static void device_detach_all(struct device *dev)
 		device_detach(dev, dev->attached->pasid);
 }
 
-/* Close of the VFIO device fd: detach everywhere, give up ownership. */
+/*
+ * Close of the VFIO device fd: detach everywhere, destroy its vDEVICE
+ * (leaving the id a tombstone, as iommufd does), give up ownership.
+ */
 int device_unbind(struct device *dev)
 {
+	int rc;
+
 	device_detach_all(dev);
-	return obj_destroy(dev->obj.ctx, dev->obj.id);
+	dev->destroying = true;
+	vdevice_revoke(dev);
+	rc = obj_destroy(dev->obj.ctx, dev->obj.id);
+	if (rc)
+		dev->destroying = false;
+	return rc;
 }
 
 /*

@@ -64,11 +64,15 @@ struct dev_attach {
 	struct dev_attach *next;
 };
 
+struct vdevice;
+
 struct device {
 	struct uiommu_obj obj;
 	struct uiommu_platform *plat;
 	struct plat_dev *pdev;
 	struct dev_attach *attached;
+	struct vdevice *vdev;      /* its vDEVICE (at most one, R83) */
+	bool destroying;           /* being unbound: no new vDEVICE */
 };
 
 struct hwpt {
@@ -83,6 +87,29 @@ struct hwpt {
 	uint64_t present_sw_msi;    /* ctx sw_msi entries mapped here */
 	/* nested */
 	struct hwpt *parent;
+	struct viommu *viommu;      /* allocated through it, or NULL */
+};
+
+/*
+ * A vIOMMU: a physical IOMMU instance's slice for one VM, on a nest-parent
+ * paging HWPT (referenced).  Its vDEVICEs map the guest's device ids to
+ * devices; nested HWPTs allocated through it reference it.
+ */
+struct viommu {
+	struct uiommu_obj obj;
+	struct hwpt *hwpt;          /* the nest parent */
+	struct drv_iommu *iommu;    /* the physical IOMMU it is tied to */
+	struct drv_viommu *drv;
+	struct vdevice *vdevs;      /* its vDEVICEs */
+};
+
+/* A device as the guest sees it through a vIOMMU (id virt_id). */
+struct vdevice {
+	struct uiommu_obj obj;
+	struct viommu *viommu;      /* referenced */
+	struct device *dev;         /* referenced */
+	uint64_t virt_id;
+	struct vdevice *next;       /* on viommu->vdevs */
 };
 
 int platform_create_with(const struct uiommu_platform_desc *desc,
@@ -113,15 +140,8 @@ int hwpt_alloc_nested(struct uiommu_ctx *ctx, struct device *dev,
 struct hwpt *hwpt_paging_of(struct hwpt *h);
 struct hwpt *hwpt_get(struct uiommu_ctx *ctx, uint32_t id);
 
-/* Linux HWPT_ALLOC flag and data-type values, and HW info constants. */
+/* HW info constants (Linux values; HWPT flags are in uiommu.h). */
 enum {
-	UIOMMU_HWPT_NEST_PARENT = 1 << 0,
-	UIOMMU_HWPT_DIRTY = 1 << 1,
-	UIOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
-	UIOMMU_HWPT_PASID = 1 << 3,
-	UIOMMU_HWPT_DATA_NONE = 0,
-	UIOMMU_HWPT_DATA_VTD_S1 = 1,
-	UIOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
 	UIOMMU_HW_INFO_TYPE_NONE = 0,
 	UIOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
 	UIOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
@@ -147,6 +167,19 @@ int hwpt_cmd_get_dirty(struct uiommu_ctx *ctx, uint32_t hwpt_id,
 		       void (*fn)(void *opaque, uint64_t iova, uint64_t len),
 		       void *opaque);
 
-extern const struct obj_ops device_ops, hwpt_paging_ops, hwpt_nested_ops;
+struct viommu *viommu_get(struct uiommu_ctx *ctx, uint32_t id);
+int hwpt_alloc_nested_viommu(struct uiommu_ctx *ctx, struct device *dev,
+			     struct viommu *v, uint32_t flags,
+			     uint32_t data_type, const void *data,
+			     uint32_t len, struct hwpt **out);
+int viommu_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t type,
+		     uint32_t dev_id, uint32_t hwpt_id, uint32_t *out_id);
+int vdevice_cmd_alloc(struct uiommu_ctx *ctx, uint32_t viommu_id,
+		      uint32_t dev_id, uint64_t virt_id, uint32_t *out_id);
+/* Unbind: the device's vDEVICE goes, its id left a tombstone. */
+void vdevice_revoke(struct device *dev);
+
+extern const struct obj_ops device_ops, hwpt_paging_ops, hwpt_nested_ops,
+	viommu_ops, vdevice_ops;
 
 #endif

@@ -3,7 +3,9 @@
  * The public C API for devices: bind/attach/detach (what the VFIO cdev
  * ioctls do), and uiommu's extensions — a device's reserved regions, loading
  * them into an IOAS explicitly, and the coherency signal a KVM-like caller
- * uses (R80).  Each call takes the context lock; the work is in device.c.
+ * uses (R80) — and HWPT allocation and invalidation (the ioctls' C
+ * counterparts).  Each call takes the context lock; the work is in device.c
+ * and hwpt.c.
  */
 #include "core/device.h"
 
@@ -310,4 +312,40 @@ UIOMMU_API int uiommu_kvm_noncoherent(const struct uiommu_kvm *kvm,
 	if (transitions)
 		*transitions = kvm->transitions;
 	return kvm->noncoherent > 0;
+}
+
+/* ---- HWPTs -------------------------------------------------------------- */
+
+UIOMMU_API int uiommu_hwpt_alloc(struct uiommu_ctx *ctx, uint32_t flags,
+				 uint32_t dev_id, uint32_t pt_id,
+				 uint32_t data_type, const void *data,
+				 uint32_t len, uint32_t *out_hwpt_id)
+{
+	int rc;
+
+	if (!ctx || !out_hwpt_id || (len && !data))
+		return -EINVAL;
+	ctx_lock(ctx);
+	rc = hwpt_cmd_alloc(ctx, flags, dev_id, pt_id, data_type, data, len,
+			    0, out_hwpt_id);
+	ctx_unlock(ctx);
+	return rc;
+}
+
+UIOMMU_API int uiommu_hwpt_invalidate(struct uiommu_ctx *ctx, uint32_t id,
+				      uint32_t data_type, const void *entries,
+				      uint32_t entry_len, uint32_t *num)
+{
+	int rc;
+
+	if (!ctx || !num)
+		return -EINVAL;
+	if (*num && (!entries || !entry_len)) {
+		*num = 0;
+		return -EINVAL;
+	}
+	ctx_lock(ctx);
+	rc = hwpt_cmd_invalidate(ctx, id, data_type, entries, entry_len, num);
+	ctx_unlock(ctx);
+	return rc;
 }

@@ -26,6 +26,7 @@
 
 struct drv_iommu;
 struct drv_domain;
+struct drv_viommu;
 
 /* Flags for domain_alloc_paging (the HWPT_ALLOC flags that reach it). */
 enum {
@@ -104,6 +105,45 @@ enum {
 	DRV_ACCESS_WRITE = 1 << 1,
 };
 
+/*
+ * A vIOMMU's driver half (iommufd_viommu's driver part): one physical
+ * IOMMU instance's virtualization slice for one VM, on a nest-parent
+ * paging domain.  The guest's cache tags (an SMMUv3 ASID) and device ids
+ * (an SMMUv3 vSID) are meaningful only through it.
+ */
+struct drv_viommu_ops {
+	/* A nested domain from user data (HWPT_ALLOC with pt_id = the
+	 * vIOMMU); the parent is the vIOMMU's.  Errors as domain_alloc_nested
+	 * (-EINVAL for a data type the vIOMMU does not take). */
+	int (*alloc_domain_nested)(struct drv_viommu *v,
+				   const struct uiommu_device_desc *dev,
+				   uint32_t flags, uint32_t data_type,
+				   const void *data, uint32_t len,
+				   struct drv_domain **out);
+	/* Run the user's invalidation entries of @data_type in order; *@num
+	 * in: entries (0: a probe, @entries may be NULL), out: entries
+	 * executed, also on error. */
+	int (*cache_invalidate)(struct drv_viommu *v, uint32_t data_type,
+				const void *entries, uint32_t entry_len,
+				uint32_t *num);
+	void (*free)(struct drv_viommu *v);
+};
+
+struct drv_viommu {
+	const struct drv_viommu_ops *ops;
+	struct drv_iommu *iommu;	/* the physical instance */
+	struct drv_domain *parent;	/* the nest parent (stage 2) */
+	uint32_t type;			/* IOMMU_VIOMMU_TYPE_* */
+	/* Set by the core: the device the guest calls @virt_id in this
+	 * vIOMMU (its vDEVICE), or NULL. */
+	const struct uiommu_device_desc *(*find_dev)(struct drv_viommu *v,
+						     uint64_t virt_id);
+	/* Set by the core: does @dev have a vDEVICE in this vIOMMU? */
+	bool (*has_vdev)(struct drv_viommu *v,
+			 const struct uiommu_device_desc *dev);
+	void *core;			/* the core's vIOMMU object */
+};
+
 struct drv_iommu_ops {
 	/*
 	 * IOMMU_GET_HW_INFO payload for @dev: *@type gets the data type
@@ -123,6 +163,18 @@ struct drv_iommu_ops {
 				   uint32_t flags, uint32_t data_type,
 				   const void *data, uint32_t len,
 				   struct drv_domain **out);
+	/*
+	 * vIOMMUs (NULL: none).  viommu_check: can @dev's IOMMU back a vIOMMU
+	 * of @type (-EOPNOTSUPP if not)?  viommu_alloc: make one on the nest
+	 * parent @parent (-EINVAL a parent this instance cannot use).
+	 */
+	int (*viommu_check)(struct drv_iommu *iommu,
+			    const struct uiommu_device_desc *dev,
+			    uint32_t type);
+	int (*viommu_alloc)(struct drv_iommu *iommu,
+			    const struct uiommu_device_desc *dev,
+			    uint32_t type, struct drv_domain *parent,
+			    struct drv_viommu **out);
 	/*
 	 * Point (@dev, @pasid) at @d, or block its DMA when @d is NULL.
 	 * Atomic, as a context-entry/STE/DTE update is: on failure the old

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * HWPT objects: paging page tables fed from an IOAS, and nested (user
- * stage 1) tables on top of a nest-parent paging HWPT.
+ * stage 1) tables on top of a nest-parent paging HWPT, allocated from that
+ * HWPT or through a vIOMMU on it (viommu.c).
  *
  * A paging HWPT registers an ioas_domain hook with its IOAS, so the IOAS
  * pins and maps every area into the driver's domain and keeps it in sync
@@ -121,6 +122,44 @@ int hwpt_alloc_nested(struct uiommu_ctx *ctx, struct device *dev,
 	return 0;
 }
 
+/*
+ * A nested HWPT through vIOMMU @v (iommufd_viommu_alloc_hwpt_nested): the
+ * parent is the vIOMMU's nest parent; only FAULT_ID_VALID may be set and
+ * data is required (-EOPNOTSUPP); the vIOMMU's driver takes the data.
+ */
+int hwpt_alloc_nested_viommu(struct uiommu_ctx *ctx, struct device *dev,
+			     struct viommu *v, uint32_t flags,
+			     uint32_t data_type, const void *data,
+			     uint32_t len, struct hwpt **out)
+{
+	struct uiommu_obj *o;
+	struct drv_domain *d;
+	struct hwpt *h;
+	int rc;
+
+	if ((flags & ~UIOMMU_HWPT_FAULT_ID_VALID) || !len ||
+	    !v->drv->ops->alloc_domain_nested)
+		return -EOPNOTSUPP;
+	rc = obj_alloc(ctx, OBJ_HWPT_NESTED, sizeof(struct hwpt), &o);
+	if (rc)
+		return rc;
+	h = container_of(o, struct hwpt, obj);
+	rc = v->drv->ops->alloc_domain_nested(v->drv, dev->pdev->desc, 0,
+					      data_type, data, len, &d);
+	if (rc) {
+		obj_abort(o);
+		return rc;
+	}
+	h->domain = d;
+	h->parent = v->hwpt;
+	h->viommu = v;
+	obj_get(&h->parent->obj);
+	obj_get(&v->obj);
+	obj_finalize(o);
+	*out = h;
+	return 0;
+}
+
 static void hwpt_paging_destroy(struct uiommu_obj *obj)
 {
 	struct hwpt *h = container_of(obj, struct hwpt, obj);
@@ -141,6 +180,8 @@ static void hwpt_nested_destroy(struct uiommu_obj *obj)
 		h->domain->ops->free(h->domain);
 	if (h->parent)
 		obj_put(&h->parent->obj);
+	if (h->viommu)
+		obj_put(&h->viommu->obj);
 }
 
 const struct obj_ops hwpt_paging_ops = {
@@ -170,8 +211,10 @@ static bool dev_dirty_capable(const struct device *dev)
 }
 
 /*
- * IOMMU_HWPT_ALLOC, in iommufd's order of checks (R32-R35, R38, R39):
- * pt_id an IOAS makes a paging HWPT, a paging HWPT makes a nested one.
+ * IOMMU_HWPT_ALLOC, in iommufd's order of checks (R32-R36, R38, R39):
+ * pt_id an IOAS makes a paging HWPT, a paging HWPT or a vIOMMU makes a
+ * nested one; through a vIOMMU the device must be behind the vIOMMU's
+ * physical IOMMU (R36).
  */
 int hwpt_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t dev_id,
 		   uint32_t pt_id, uint32_t data_type, const void *data,
@@ -200,6 +243,12 @@ int hwpt_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t dev_id,
 		if ((flags & ~(UIOMMU_HWPT_FAULT_ID_VALID | UIOMMU_HWPT_PASID)) ||
 		    !data_len)
 			return -EOPNOTSUPP;
+	} else if (pt && pt->type == OBJ_VIOMMU) {
+		if (container_of(pt, struct viommu, obj)->iommu !=
+		    dev->pdev->iommu)
+			return -EINVAL;
+		if ((flags & ~UIOMMU_HWPT_FAULT_ID_VALID) || !data_len)
+			return -EOPNOTSUPP;
 	} else {
 		return -EINVAL; /* R5's exception: pt_id is EINVAL */
 	}
@@ -209,6 +258,12 @@ int hwpt_cmd_alloc(struct uiommu_ctx *ctx, uint32_t flags, uint32_t dev_id,
 	if (pt->type == OBJ_IOAS)
 		rc = hwpt_alloc_paging(ctx, dev, container_of(pt, struct ioas, obj),
 				       hwpt_drv_flags(flags), false, &h);
+	else if (pt->type == OBJ_VIOMMU)
+		rc = hwpt_alloc_nested_viommu(ctx, dev,
+					      container_of(pt, struct viommu,
+							   obj),
+					      flags, data_type, data,
+					      data_len, &h);
 	else
 		rc = hwpt_alloc_nested(ctx, dev,
 				       container_of(pt, struct hwpt, obj),
@@ -258,9 +313,23 @@ int device_cmd_hw_info(struct uiommu_ctx *ctx, uint32_t dev_id,
 	return 0;
 }
 
+/* IOMMU_HWPT_INVALIDATE on a vIOMMU: the driver's command set. */
+static int viommu_invalidate(struct viommu *v, uint32_t data_type,
+			     const void *entries, uint32_t entry_len,
+			     uint32_t *num)
+{
+	if (!v->drv->ops->cache_invalidate) {
+		*num = 0;
+		return -EOPNOTSUPP;
+	}
+	return v->drv->ops->cache_invalidate(v->drv, data_type,
+					     *num ? entries : NULL, entry_len,
+					     num);
+}
+
 /*
- * IOMMU_HWPT_INVALIDATE on a nested HWPT (R40-R42).  *@num in: entries;
- * out: entries handled, also on error.
+ * IOMMU_HWPT_INVALIDATE on a nested HWPT or a vIOMMU (R40-R42).  *@num
+ * in: entries; out: entries handled, also on error.
  */
 int hwpt_cmd_invalidate(struct uiommu_ctx *ctx, uint32_t hwpt_id,
 			uint32_t data_type, const void *entries,
@@ -273,6 +342,9 @@ int hwpt_cmd_invalidate(struct uiommu_ctx *ctx, uint32_t hwpt_id,
 		*num = 0;
 		return -ENOENT;
 	}
+	if (o->type == OBJ_VIOMMU)
+		return viommu_invalidate(container_of(o, struct viommu, obj),
+					 data_type, entries, entry_len, num);
 	if (o->type != OBJ_HWPT_NESTED) {
 		*num = 0;
 		return -EINVAL;

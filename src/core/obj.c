@@ -187,6 +187,16 @@ int obj_destroy(struct uiommu_ctx *ctx, uint32_t id)
 	return 0;
 }
 
+void obj_tombstone(struct uiommu_obj *obj)
+{
+	const struct obj_ops *ops = obj_type_ops[obj->type];
+
+	assert(obj->state == OBJ_LIVE && obj->users == 1);
+	if (ops && ops->destroy)
+		ops->destroy(obj);
+	obj->state = OBJ_TOMBSTONE;
+}
+
 bool obj_table_empty(struct uiommu_ctx *ctx)
 {
 	return ctx->objs.count == 0;

@@ -116,8 +116,8 @@ static void drv_dinfo_put(struct drv_inst *in, struct drv_dom *d,
 
 /* ---- attachments ------------------------------------------------------ */
 
-static struct drv_att *drv_att_find(struct drv_inst *in, uint32_t rid,
-				    uint32_t pasid)
+struct drv_att *drv_att_find(struct drv_inst *in, uint32_t rid,
+			     uint32_t pasid)
 {
 	for (struct drv_att *a = in->atts; a; a = a->inst_next)
 		if (a->rid == rid && a->pasid == pasid)
@@ -210,6 +210,48 @@ static int drv_attach_dom(struct drv_inst *in, struct drv_dom *d,
 	a->pasid = pasid;
 	*out = a;
 	return 0;
+}
+
+/*
+ * Hold / release @d's tag on @in outside any attachment (a vIOMMU keeps
+ * its nest parent's VMID this way).  Instance lock held.
+ */
+int drv_dom_tag_hold(struct drv_inst *in, struct drv_dom *d,
+		     struct drv_dinfo **out)
+{
+	return drv_dinfo_get(in, d, out);
+}
+
+void drv_dom_tag_release(struct drv_inst *in, struct drv_dom *d,
+			 struct drv_dinfo *info)
+{
+	drv_dinfo_put(in, d, info);
+}
+
+/*
+ * Build @a's configuration again from its domain and install it, as a
+ * configuration-cache invalidation makes hardware re-read the entries
+ * (SMMUv3 CFGI_CD after the guest changed its CD).  A configuration the
+ * hardware could not use blocks the stream, as an abort on a bad entry
+ * would; the error is returned.  Instance lock held.
+ */
+int drv_att_reprogram(struct drv_att *a)
+{
+	struct drv_inst *in = a->inst;
+	struct hw_config cfg;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = in->model->build_cfg(in, a->dom, drv_dinfo_find(a->dom, in),
+				  a->pasid, &cfg);
+	if (!rc)
+		rc = hw_config_set(in->hw, a->rid, a->pasid, &cfg);
+	if (rc) {
+		struct hw_config blocked = { .mode = HW_MODE_BLOCKED };
+
+		hw_config_set(in->hw, a->rid, a->pasid, &blocked);
+	}
+	return rc;
 }
 
 int drv_attach(struct drv_iommu *iommu, const struct uiommu_device_desc *dev,

@@ -103,6 +103,7 @@ struct drv_nest_vtd {
 struct drv_nest_smmu {
 	enum drv_smmu_cfg cfg;
 	uint64_t ste[2];
+	struct drv_viommu *viommu;	/* allocated through it, or NULL */
 };
 
 struct drv_dom {
@@ -199,6 +200,16 @@ int drv_translate_run(struct drv_iommu *iommu,
 		      uint64_t iova, uint64_t len, uint32_t access,
 		      struct drv_xlate *out, struct drv_fault *fault);
 struct drv_dinfo *drv_dinfo_find(struct drv_dom *d, struct drv_inst *in);
+/* The attachment of (@rid, @pasid) on @in, or NULL.  Instance lock held. */
+struct drv_att *drv_att_find(struct drv_inst *in, uint32_t rid,
+			     uint32_t pasid);
+/* Reprogram @a's stream from its domain (blocked if that fails). */
+int drv_att_reprogram(struct drv_att *a);
+/* A reference on @d's tag on @in without an attachment.  Lock held. */
+int drv_dom_tag_hold(struct drv_inst *in, struct drv_dom *d,
+		     struct drv_dinfo **out);
+void drv_dom_tag_release(struct drv_inst *in, struct drv_dom *d,
+			 struct drv_dinfo *info);
 /* Drop every remaining attachment of @d (a domain freed while attached). */
 void drv_dom_detach_all(struct drv_dom *d);
 

@@ -11,10 +11,16 @@
  * SMMU_IDR3.RIL); and the ID registers IOMMU_GET_HW_INFO reports
  * (docs/drivers.md lists every field).
  *
- * Guest invalidation (CMD_TLBI_NH_*, CFGI_CD) goes through a vIOMMU in
- * Linux, which uiommu does not have: nested domains have no
- * cache_invalidate_user.  A guest's CD is read when the nested domain is
- * attached, and its stage-1 TLB entries are dropped when it is detached.
+ * vIOMMUs (IOMMU_VIOMMU_TYPE_ARM_SMMUV3): a vIOMMU holds its nest
+ * parent's VMID on its instance for its whole life, so the guest's
+ * commands can be tagged with it; nested domains allocated through it
+ * attach only on that instance.  Guest invalidation goes through the
+ * vIOMMU, as in Linux (nested domains themselves take none): the guest's
+ * CMDQ commands TLBI_NH_{ALL,ASID,VA,VAA} and TLBI_NSNH_ALL get the VMID
+ * forced to the vIOMMU's, ATC_INV / CFGI_CD / CFGI_CD_ALL get the vSID
+ * turned into the physical StreamID through the vIOMMU's vDEVICEs, and
+ * then run on the engine; CFGI_CD re-reads the guest CD (which is
+ * otherwise read once, at attach).  Anything else is -EIO.
  */
 #include "drv/drv_priv.h"
 
@@ -22,6 +28,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stdlib.h>
 
 /* More TLBI commands than this for one range: invalidate the tag. */
 #define SMMU_MAX_TLBI 32
@@ -111,6 +118,7 @@ static int smmu_hw_info(struct drv_iommu *iommu,
 
 enum smmu_tlbi_op {
 	SMMU_TLBI_NH_VA,
+	SMMU_TLBI_NH_VAA,
 	SMMU_TLBI_S2_IPA,
 };
 
@@ -120,6 +128,8 @@ static int smmu_tlbi_one(struct drv_inst *in, enum smmu_tlbi_op op,
 {
 	if (op == SMMU_TLBI_NH_VA)
 		return hw_smmu_tlbi_nh_va(in->hw, vmid, asid, addr, r);
+	if (op == SMMU_TLBI_NH_VAA)
+		return hw_smmu_tlbi_nh_vaa(in->hw, vmid, addr, r);
 	return hw_smmu_tlbi_s2_ipa(in->hw, vmid, addr, r);
 }
 
@@ -198,6 +208,19 @@ static int smmu_attach_check(const struct drv_inst *in,
 		return -EINVAL;
 	if (d->d.kind == DRV_DOMAIN_PAGING && !d->smmu_s2)
 		return 0;
+	if (d->d.kind == DRV_DOMAIN_NESTED && d->nest.smmu.viommu) {
+		struct drv_viommu *v = d->nest.smmu.viommu;
+
+		/* A vIOMMU's nested domain lives on its SMMU only. */
+		if (v->iommu != &in->base)
+			return -EINVAL;
+		/* Translating through the guest's CD needs the guest's name
+		 * for the stream (its CFGI_CD and ATC_INV use it): a
+		 * vDEVICE first, as Linux requires; abort and bypass STEs
+		 * need none. */
+		if (d->nest.smmu.cfg == DRV_SMMU_S1 && !v->has_vdev(v, dev))
+			return -ENOENT;
+	}
 	/* Stage 2 and nested configurations are per STE: RID only. */
 	if (pasid != UIOMMU_NO_PASID)
 		return -EINVAL;
@@ -256,8 +279,8 @@ static void smmu_flush_range(struct drv_inst *in, struct drv_dom *d,
 		hw_smmu_tlbi_nh_all(in->hw, tag);
 }
 
-/* A nested stream goes: its guest stage-1 entries under the VMID go too,
- * since the guest cannot invalidate them itself (no vIOMMU). */
+/* A nested stream goes: its guest stage-1 entries under the VMID go too
+ * (the guest may not invalidate for a stream it no longer has). */
 static void smmu_flush_detach(struct drv_inst *in, struct drv_dom *d,
 			      const struct drv_dinfo *info, uint32_t pasid)
 {
@@ -344,23 +367,22 @@ static const struct drv_domain_ops smmu_nested_ops = {
 	.free = drv_domain_free,
 };
 
-static int smmu_alloc_nested(struct drv_domain *parent,
-			     const struct uiommu_device_desc *dev,
-			     uint32_t flags, uint32_t data_type,
-			     const void *data, uint32_t len,
-			     struct drv_domain **out)
+static bool smmu_is_s2(const struct drv_domain *d)
 {
-	struct drv_dom *p = drv_dom_of(parent), *d;
+	return d->iommu->ops == drv_smmu_model.ops &&
+	       d->kind == DRV_DOMAIN_PAGING && drv_dom_of((void *)d)->smmu_s2;
+}
+
+/* A nested domain on stage 2 @p from the user's STE (R37's checks). */
+static int smmu_nested_make(struct drv_dom *p, const void *data, uint32_t len,
+			    struct drv_dom **out)
+{
 	struct iommu_hwpt_arm_smmuv3 arg;
 	enum drv_smmu_cfg cfg;
+	struct drv_dom *d;
 	uint64_t ste[2];
 	int rc;
 
-	if (parent->iommu->ops != drv_smmu_model.ops ||
-	    parent->kind != DRV_DOMAIN_PAGING || !p->smmu_s2)
-		return -EINVAL;
-	if (flags || data_type != IOMMU_HWPT_DATA_ARM_SMMUV3)
-		return -EOPNOTSUPP;
 	rc = drv_copy_entry(&arg, sizeof(arg), sizeof(arg), data, len);
 	if (rc)
 		return rc;
@@ -369,14 +391,33 @@ static int smmu_alloc_nested(struct drv_domain *parent,
 	rc = smmu_ste_decode(ste, &cfg);
 	if (rc)
 		return rc;
-	d = drv_nested_new(p, &smmu_nested_ops, flags);
+	d = drv_nested_new(p, &smmu_nested_ops, 0);
 	if (!d)
 		return -ENOMEM;
 	d->nest.smmu.cfg = cfg;
 	d->nest.smmu.ste[0] = ste[0];
 	d->nest.smmu.ste[1] = ste[1];
-	*out = &d->d;
+	*out = d;
 	return 0;
+}
+
+static int smmu_alloc_nested(struct drv_domain *parent,
+			     const struct uiommu_device_desc *dev,
+			     uint32_t flags, uint32_t data_type,
+			     const void *data, uint32_t len,
+			     struct drv_domain **out)
+{
+	struct drv_dom *d;
+	int rc;
+
+	if (!smmu_is_s2(parent))
+		return -EINVAL;
+	if (flags || data_type != IOMMU_HWPT_DATA_ARM_SMMUV3)
+		return -EOPNOTSUPP;
+	rc = smmu_nested_make(drv_dom_of(parent), data, len, &d);
+	if (!rc)
+		*out = &d->d;
+	return rc;
 }
 
 /* ---- nested domains: the guest CD at attach ----------------------------- */
@@ -494,10 +535,273 @@ static int smmu_nested_cfg(struct drv_inst *in, struct drv_dom *d,
 	return 0;
 }
 
+/* ---- vIOMMU ------------------------------------------------------------ */
+
+struct smmu_viommu {
+	struct drv_viommu v;
+	struct drv_inst *in;
+	struct drv_dom *s2;
+	struct drv_dinfo *vmid;	/* the parent's VMID on in, held */
+};
+
+static struct smmu_viommu *smmu_viommu_of(struct drv_viommu *v)
+{
+	return container_of(v, struct smmu_viommu, v);
+}
+
+/* Through a vIOMMU the data type must be the STE's: Linux's copy rule
+ * (a type mismatch is -EINVAL there, not -EOPNOTSUPP). */
+static int smmu_viommu_alloc_nested(struct drv_viommu *v,
+				    const struct uiommu_device_desc *dev,
+				    uint32_t flags, uint32_t data_type,
+				    const void *data, uint32_t len,
+				    struct drv_domain **out)
+{
+	struct drv_dom *d;
+	int rc;
+
+	if (flags)
+		return -EOPNOTSUPP;
+	if (data_type != IOMMU_HWPT_DATA_ARM_SMMUV3)
+		return -EINVAL;
+	rc = smmu_nested_make(smmu_viommu_of(v)->s2, data, len, &d);
+	if (rc)
+		return rc;
+	d->nest.smmu.viommu = v;
+	*out = &d->d;
+	return 0;
+}
+
+/* CMDQ command fields (SMMUv3 spec 4.3, 4.4, 4.5). */
+#define CMD0_OP_MASK 0xffULL
+#define CMD_OP_CFGI_CD 0x05
+#define CMD_OP_CFGI_CD_ALL 0x06
+#define CMD_OP_TLBI_NH_ALL 0x10
+#define CMD_OP_TLBI_NH_ASID 0x11
+#define CMD_OP_TLBI_NH_VA 0x12
+#define CMD_OP_TLBI_NH_VAA 0x13
+#define CMD_OP_TLBI_NSNH_ALL 0x30
+#define CMD_OP_ATC_INV 0x40
+#define CMD0_TLBI_NUM(c) (((c) >> 12) & 0x1f)
+#define CMD0_TLBI_SCALE(c) (((c) >> 20) & 0x1f)
+#define CMD0_TLBI_ASID(c) ((uint16_t)((c) >> 48))
+#define CMD1_TLBI_TTL(c) (((c) >> 8) & 3)
+#define CMD1_TLBI_TG(c) (((c) >> 10) & 3)
+#define CMD1_ADDR_MASK (~0xfffULL)
+#define CMD0_SID(c) ((uint32_t)((c) >> 32))
+
+/*
+ * The physical stream a guest's vSID names, through the vDEVICEs: -EIO
+ * for an unknown one, as Linux answers.  *@rid gets the StreamID.
+ */
+static int smmu_vsid(struct smmu_viommu *sv, uint32_t vsid, uint32_t *rid)
+{
+	const struct uiommu_device_desc *dev = sv->v.find_dev(&sv->v, vsid);
+
+	if (!dev)
+		return -EIO;
+	*rid = dev->rid;
+	return 0;
+}
+
+/*
+ * CFGI_CD / CFGI_CD_ALL for StreamID @rid: the guest changed its CD, so
+ * a stream attached to one of this vIOMMU's nested domains reads it
+ * again (CD 0 is the only CD modelled, so any SSID means it).  A CD the
+ * SMMU cannot use aborts the stream, as C_BAD_CD would; the command
+ * itself completes.
+ */
+static void smmu_cfgi_cd(struct smmu_viommu *sv, uint32_t rid)
+{
+	struct drv_att *a = drv_att_find(sv->in, rid, UIOMMU_NO_PASID);
+
+	if (a && a->dom->d.kind == DRV_DOMAIN_NESTED &&
+	    a->dom->nest.smmu.viommu == &sv->v)
+		drv_att_reprogram(a);
+}
+
+/*
+ * TLBI_NH_VA / TLBI_NH_VAA.  TG = 0: the single address.  Otherwise the
+ * command's range (SMMUv3 4.4.1.1: (NUM + 1) * 2^SCALE granules from the
+ * address, SCALE 5 bits; no wrap past 2^64) is decoded here and sent to
+ * the engine as the range commands smmu_tlbi_range() makes of it (the
+ * engine's own range operand counts differently), or as the whole ASID /
+ * VMID when that would take too many.  TG and TTL only narrow what must
+ * go, so honouring neither only over-invalidates.
+ */
+static int smmu_tlbi_va(struct smmu_viommu *sv, const uint64_t cmd[2])
+{
+	static const unsigned int tg_lg2[4] = { 0, 12, 14, 16 };
+	bool va = (cmd[0] & CMD0_OP_MASK) == CMD_OP_TLBI_NH_VA;
+	enum smmu_tlbi_op op = va ? SMMU_TLBI_NH_VA : SMMU_TLBI_NH_VAA;
+	unsigned int glg2 = tg_lg2[CMD1_TLBI_TG(cmd[1])];
+	uint16_t vmid = sv->vmid->tag, asid = CMD0_TLBI_ASID(cmd[0]);
+	uint64_t addr = cmd[1] & CMD1_ADDR_MASK, start, len, last;
+
+	if (!glg2)
+		return smmu_tlbi_one(sv->in, op, vmid, asid, addr, NULL);
+	start = addr & ~drv_mask(glg2);
+	/* At most 32 * 2^31 granules of 64K: 2^52 bytes, no overflow. */
+	len = ((CMD0_TLBI_NUM(cmd[0]) + 1) << CMD0_TLBI_SCALE(cmd[0])) << glg2;
+	last = start + (len - 1) < start ? UINT64_MAX : start + (len - 1);
+	if (!smmu_tlbi_range(sv->in, op, vmid, asid, glg2, start, last))
+		return 0;
+	return va ? hw_smmu_tlbi_nh_asid(sv->in->hw, vmid, asid) :
+		    hw_smmu_tlbi_nh_all(sv->in->hw, vmid);
+}
+
+/*
+ * One guest command, converted and run (instance lock held).  The VMID
+ * field the guest wrote is ignored: the vIOMMU's is used.  -EIO for a
+ * command outside the set, an unknown vSID, or one the engine refuses.
+ */
+static int smmu_vcmd(struct smmu_viommu *sv, const uint64_t cmd[2])
+{
+	struct hw_iommu *hw = sv->in->hw;
+	uint16_t vmid = sv->vmid->tag;
+	uint32_t rid;
+	int rc;
+
+	switch (cmd[0] & CMD0_OP_MASK) {
+	case CMD_OP_TLBI_NSNH_ALL: /* the guest's "everything" is its VMID */
+	case CMD_OP_TLBI_NH_ALL:
+		rc = hw_smmu_tlbi_nh_all(hw, vmid);
+		break;
+	case CMD_OP_TLBI_NH_ASID:
+		rc = hw_smmu_tlbi_nh_asid(hw, vmid, CMD0_TLBI_ASID(cmd[0]));
+		break;
+	case CMD_OP_TLBI_NH_VA:
+	case CMD_OP_TLBI_NH_VAA:
+		rc = smmu_tlbi_va(sv, cmd);
+		break;
+	case CMD_OP_ATC_INV:
+		/* No ATS (IDR0.ATS = 0): no ATC to invalidate. */
+		return smmu_vsid(sv, CMD0_SID(cmd[0]), &rid);
+	case CMD_OP_CFGI_CD:
+	case CMD_OP_CFGI_CD_ALL:
+		rc = smmu_vsid(sv, CMD0_SID(cmd[0]), &rid);
+		if (!rc)
+			smmu_cfgi_cd(sv, rid);
+		return rc;
+	default:
+		return -EIO;
+	}
+	return rc ? -EIO : 0;
+}
+
+/*
+ * IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: every entry is taken first
+ * (Linux copies the whole array before running any: a bad entry size is
+ * -EINVAL / -E2BIG with nothing run), then the commands run in order and
+ * stop at the first one refused; *@num = commands run.  Linux runs them
+ * in batches and may count commands of the failing batch it never issued;
+ * here each counted command has run.  @data_type is checked even for a
+ * probe (*@num = 0), which then succeeds (R40; Linux's SMMUv3 answers a
+ * probe -EINVAL).
+ */
+static int smmu_viommu_invalidate(struct drv_viommu *v, uint32_t data_type,
+				  const void *entries, uint32_t entry_len,
+				  uint32_t *num)
+{
+	struct smmu_viommu *sv = smmu_viommu_of(v);
+	const char *e = entries;
+	uint32_t n = *num, done;
+	int rc = 0;
+
+	*num = 0;
+	if (data_type != IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		struct iommu_viommu_arm_smmuv3_invalidate c;
+
+		rc = drv_copy_entry(&c, sizeof(c), 1,
+				    e + (size_t)i * entry_len, entry_len);
+		if (rc)
+			return rc;
+	}
+	pthread_mutex_lock(&sv->in->lock);
+	for (done = 0; done < n; done++) {
+		struct iommu_viommu_arm_smmuv3_invalidate c;
+		uint64_t cmd[2];
+
+		drv_copy_entry(&c, sizeof(c), 1,
+			       e + (size_t)done * entry_len, entry_len);
+		cmd[0] = le64toh(c.cmd[0]);
+		cmd[1] = le64toh(c.cmd[1]);
+		rc = smmu_vcmd(sv, cmd);
+		if (rc)
+			break;
+	}
+	pthread_mutex_unlock(&sv->in->lock);
+	*num = done;
+	return rc;
+}
+
+static void smmu_viommu_free(struct drv_viommu *v)
+{
+	struct smmu_viommu *sv = smmu_viommu_of(v);
+
+	pthread_mutex_lock(&sv->in->lock);
+	drv_dom_tag_release(sv->in, sv->s2, sv->vmid);
+	pthread_mutex_unlock(&sv->in->lock);
+	free(sv);
+}
+
+static const struct drv_viommu_ops smmu_viommu_ops = {
+	.alloc_domain_nested = smmu_viommu_alloc_nested,
+	.cache_invalidate = smmu_viommu_invalidate,
+	.free = smmu_viommu_free,
+};
+
+/* Only the plain SMMUv3 type, and only with stage 2 (nesting). */
+static int smmu_viommu_check(struct drv_iommu *iommu,
+			     const struct uiommu_device_desc *dev,
+			     uint32_t type)
+{
+	if (type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3 ||
+	    !(iommu->desc->caps & UIOMMU_IOMMU_CAP_NESTING))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* The parent must be a stage 2 of this very SMMU (-EINVAL). */
+static int smmu_viommu_alloc(struct drv_iommu *iommu,
+			     const struct uiommu_device_desc *dev,
+			     uint32_t type, struct drv_domain *parent,
+			     struct drv_viommu **out)
+{
+	struct drv_inst *in = drv_inst_of(iommu);
+	struct smmu_viommu *sv;
+	int rc;
+
+	if (!smmu_is_s2(parent) || parent->iommu != iommu)
+		return -EINVAL;
+	sv = calloc(1, sizeof(*sv));
+	if (!sv)
+		return -ENOMEM;
+	sv->in = in;
+	sv->s2 = drv_dom_of(parent);
+	pthread_mutex_lock(&in->lock);
+	rc = drv_dom_tag_hold(in, sv->s2, &sv->vmid);
+	pthread_mutex_unlock(&in->lock);
+	if (rc) {
+		free(sv);
+		return rc;
+	}
+	sv->v.ops = &smmu_viommu_ops;
+	sv->v.iommu = iommu;
+	sv->v.parent = parent;
+	sv->v.type = type;
+	*out = &sv->v;
+	return 0;
+}
+
 static const struct drv_iommu_ops smmu_iommu_ops = {
 	.hw_info = smmu_hw_info,
 	.domain_alloc_paging = drv_domain_alloc_paging,
 	.domain_alloc_nested = smmu_alloc_nested,
+	.viommu_check = smmu_viommu_check,
+	.viommu_alloc = smmu_viommu_alloc,
 	.attach = drv_attach,
 	.translate = drv_translate,
 	.translate_run = drv_translate_run,

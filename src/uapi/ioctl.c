@@ -19,8 +19,8 @@
  * the action done and returning EFAULT), uiommu first checks that the
  * response can be written, so a failed call changes nothing.
  *
- * Commands of layers not built yet (vIOMMU, vDEVICE, fault and event
- * queues, HW queues) are -ENOTTY, as on a kernel that predates them.
+ * Commands of layers not built yet (fault and event queues, HW queues)
+ * are -ENOTTY, as on a kernel that predates them.
  */
 #include "core/core.h"
 #include "core/device.h"
@@ -54,6 +54,8 @@ union ucmd_buffer {
 	struct iommu_hwpt_set_dirty_tracking set_dirty;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
 	struct iommu_hwpt_invalidate invalidate;
+	struct iommu_viommu_alloc viommu_alloc;
+	struct iommu_vdevice_alloc vdevice_alloc;
 	uint64_t align;
 };
 
@@ -519,6 +521,50 @@ out:
 	return rc2 ? rc2 : rc;
 }
 
+/*
+ * IOMMU_VIOMMU_ALLOC.  No vIOMMU type uiommu implements takes data
+ * (ARM_SMMUV3 has none; Linux passes data_uptr to the driver, which
+ * ignores it), so data_len/data_uptr are not read.  __reserved must be 0
+ * (R3; Linux does not check it).
+ */
+static int ucmd_viommu_alloc(struct ucmd *u)
+{
+	struct iommu_viommu_alloc *cmd = u->cmd;
+	int rc;
+
+	if (cmd->flags || cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT ||
+	    cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = ucmd_probe_respond(u, sizeof(*cmd));
+	if (!rc)
+		rc = viommu_cmd_alloc(u->ctx, cmd->flags, cmd->type,
+				      cmd->dev_id, cmd->hwpt_id,
+				      &cmd->out_viommu_id);
+	if (rc)
+		return rc;
+	rc = ucmd_respond(u, sizeof(*cmd));
+	if (rc)
+		obj_destroy(u->ctx, cmd->out_viommu_id);
+	return rc;
+}
+
+static int ucmd_vdevice_alloc(struct ucmd *u)
+{
+	struct iommu_vdevice_alloc *cmd = u->cmd;
+	int rc;
+
+	rc = ucmd_probe_respond(u, sizeof(*cmd));
+	if (!rc)
+		rc = vdevice_cmd_alloc(u->ctx, cmd->viommu_id, cmd->dev_id,
+				       cmd->virt_id, &cmd->out_vdevice_id);
+	if (rc)
+		return rc;
+	rc = ucmd_respond(u, sizeof(*cmd));
+	if (rc)
+		obj_destroy(u->ctx, cmd->out_vdevice_id);
+	return rc;
+}
+
 struct ucmd_op {
 	unsigned long cmd;
 	uint32_t size, min_size;
@@ -561,6 +607,10 @@ static const struct ucmd_op ucmd_ops[] = {
 		iommu_hwpt_invalidate, __reserved),
 	UCMD_OP(IOMMUFD_CMD_IOAS_MAP_FILE, ucmd_ioas_map_file,
 		iommu_ioas_map_file, iova),
+	UCMD_OP(IOMMUFD_CMD_VIOMMU_ALLOC, ucmd_viommu_alloc,
+		iommu_viommu_alloc, out_viommu_id),
+	UCMD_OP(IOMMUFD_CMD_VDEVICE_ALLOC, ucmd_vdevice_alloc,
+		iommu_vdevice_alloc, virt_id),
 	UCMD_OP(IOMMUFD_CMD_IOAS_CHANGE_PROCESS, ucmd_change_process,
 		iommu_ioas_change_process, __reserved),
 };

@@ -31,8 +31,8 @@ TEST(abi, r1_numbers)
 	ASSERT_OK(uiommu_ctx_create(&c));
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0x7f), &d));
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0xa0), &d));
-	/* vIOMMU and queue commands are not built yet: as an older kernel. */
-	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0x90), &d));
+	/* Event and HW queue commands are not built yet: as an older kernel. */
+	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO(';', 0x93), &d));
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IO('x', 0x80), &d));
 	/* Same nr with direction/size bits is a different ioctl. */
 	ASSERT_ERRNO(ENOTTY, uiommu_ioctl(c, _IOW(';', 0x80, int), &d));

@@ -353,6 +353,45 @@ struct iommu_hwpt_invalidate {
 };
 #define IOMMU_HWPT_INVALIDATE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)
 
+/* ---- vIOMMU and vDEVICE ----------------------------------------------------- */
+
+enum iommu_viommu_type {
+	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
+	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
+};
+
+/*
+ * IOMMU_VIOMMU_ALLOC: a virtual IOMMU on the physical IOMMU behind dev_id,
+ * holding the nest-parent HWPT hwpt_id.  flags 0; data_len/data_uptr are
+ * type-specific data (none for ARM_SMMUV3).
+ */
+struct iommu_viommu_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 dev_id;
+	__u32 hwpt_id;
+	__u32 out_viommu_id;
+	__u32 data_len;
+	__u32 __reserved;
+	__aligned_u64 data_uptr;
+};
+#define IOMMU_VIOMMU_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)
+
+/*
+ * IOMMU_VDEVICE_ALLOC: device dev_id as seen through vIOMMU viommu_id, with
+ * the guest's id for it (virt_id: the vSID on ARM SMMUv3).
+ */
+struct iommu_vdevice_alloc {
+	__u32 size;
+	__u32 viommu_id;
+	__u32 dev_id;
+	__u32 out_vdevice_id;
+	__aligned_u64 virt_id;
+};
+#define IOMMU_VDEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)
+
 /* ABI facts: sizes and offsets as the kernel lays them out. */
 #define IOMMUFD_ABI_OFF(t, f, o) \
 	_Static_assert(offsetof(struct t, f) == (o), #t "." #f " offset")
@@ -420,9 +459,24 @@ IOMMUFD_ABI_SIZE(iommu_viommu_arm_smmuv3_invalidate, 16);
 IOMMUFD_ABI_SIZE(iommu_hwpt_invalidate, 32);
 IOMMUFD_ABI_OFF(iommu_hwpt_invalidate, data_type, 16);
 IOMMUFD_ABI_OFF(iommu_hwpt_invalidate, entry_num, 24);
+IOMMUFD_ABI_SIZE(iommu_viommu_alloc, 40);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, type, 8);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, dev_id, 12);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, hwpt_id, 16);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, out_viommu_id, 20);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, data_len, 24);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, __reserved, 28);
+IOMMUFD_ABI_OFF(iommu_viommu_alloc, data_uptr, 32);
+IOMMUFD_ABI_SIZE(iommu_vdevice_alloc, 24);
+IOMMUFD_ABI_OFF(iommu_vdevice_alloc, viommu_id, 4);
+IOMMUFD_ABI_OFF(iommu_vdevice_alloc, dev_id, 8);
+IOMMUFD_ABI_OFF(iommu_vdevice_alloc, out_vdevice_id, 12);
+IOMMUFD_ABI_OFF(iommu_vdevice_alloc, virt_id, 16);
 _Static_assert(IOMMU_HWPT_ALLOC == 0x3b89, "HWPT_ALLOC number");
 _Static_assert(IOMMU_HWPT_INVALIDATE == 0x3b8d, "HWPT_INVALIDATE number");
 _Static_assert(IOMMU_DESTROY == 0x3b80, "IOMMU_DESTROY number");
 _Static_assert(IOMMU_IOAS_CHANGE_PROCESS == 0x3b92, "CHANGE_PROCESS number");
+_Static_assert(IOMMU_VIOMMU_ALLOC == 0x3b90, "VIOMMU_ALLOC number");
+_Static_assert(IOMMU_VDEVICE_ALLOC == 0x3b91, "VDEVICE_ALLOC number");
 
 #endif
