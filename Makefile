@@ -111,7 +111,8 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 $(O)/tests/%: tests/%.c
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $@")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fvisibility=default -MMD -MP \
+		-MF $@.d $(LDFLAGS) -o $@ $<
 
 check: all $(TEST_BIN) $(TEST_PROG_BINS)
 	$(Q)$(TEST_BIN)
@@ -139,3 +140,4 @@ clean:
 .PHONY: all check demo install clean bench fuzz
 
 -include $(LIB_OBJS:.o=.d) $(PRELOAD_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(addsuffix .d,$(TEST_PROG_BINS))

@@ -131,6 +131,25 @@ TEST(vfio_e2e, nested_prog_vtd)
 	ASSERT_NONNULL(strstr(r.out, "reason 1, stage 2, addr 0x10030000"));
 }
 
+/*
+ * Nested, SMMUv3 (default platform, device 4), as Linux has it: a vIOMMU
+ * over the parent, the device's vSID as a vDEVICE, the guest's STE, CD and
+ * VMSAv8-64 table in guest RAM, TLBI_NH_VA forwarded through the vIOMMU,
+ * and the MSI through the guest's 1:1 map of the SW_MSI window.
+ */
+TEST(vfio_e2e, nested_prog_smmuv3)
+{
+	static struct run_result r;
+
+	prun("tests/progs/vfio_nested_prog", NULL, "/dev/vfio/devices/vfio4",
+	     NULL, &r);
+	expect_prog_pass(&r, "vfio_nested_prog", 28);
+	ASSERT_NONNULL(strstr(r.out, "type 2 (SMMUv3)"));
+	ASSERT_NONNULL(strstr(r.out, "SMMUv3 TLBI_NH_VA) of that page: "
+				     "success, entry_num 1"));
+	ASSERT_NONNULL(strstr(r.out, "MSI_ADDR 0x8000040"));
+}
+
 /* A device the platform does not have: open fails ENOENT (exit 3). */
 TEST(vfio_e2e, unknown_device_is_enoent)
 {

@@ -205,7 +205,6 @@ static int host_stage2(struct vm *vm)
  * registered as a vDEVICE; the nested HWPT hangs off the vIOMMU. */
 static int host_viommu(struct vm *vm)
 {
-#ifdef IOMMU_VIOMMU_ALLOC
 	struct iommu_viommu_alloc va = {
 		.size = sizeof(va), .type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
 		.dev_id = vm->devid, .hwpt_id = vm->parent,
@@ -224,10 +223,6 @@ static int host_viommu(struct vm *vm)
 	err = xioctl(vm->iommufd, IOMMU_VDEVICE_ALLOC, &vd);
 	check(!err, "VDEVICE_ALLOC vSID %#x: %s", VSID, ename(err));
 	return err;
-#else
-	check(0, "VIOMMU_ALLOC: not in this <linux/iommufd.h>");
-	return EOPNOTSUPP;
-#endif
 }
 
 static int host_nested(struct vm *vm)
@@ -262,9 +257,7 @@ static int host_nested(struct vm *vm)
 static int forward_inval(struct vm *vm, __u64 gva, __u32 n, __u32 *done)
 {
 	struct iommu_hwpt_vtd_s1_invalidate v = { .addr = gva, .npages = n };
-#ifdef IOMMU_VIOMMU_ALLOC
 	struct iommu_viommu_arm_smmuv3_invalidate cmd[NPG];
-#endif
 	struct iommu_hwpt_invalidate inv = { .size = sizeof(inv),
 					     .entry_num = 1 };
 	int err;
@@ -275,7 +268,6 @@ static int forward_inval(struct vm *vm, __u64 gva, __u32 n, __u32 *done)
 		inv.data_uptr = (uintptr_t)&v;
 		inv.entry_len = sizeof(v);
 	} else {
-#ifdef IOMMU_VIOMMU_ALLOC
 		/* CMD_TLBI_NH_VA (0x12): ASID in 63:48, VA in word 1. */
 		for (__u32 i = 0; i < n && i < NPG; i++) {
 			cmd[i].cmd[0] = htole64(0x12 | CD0_ASID(ASID));
@@ -286,9 +278,6 @@ static int forward_inval(struct vm *vm, __u64 gva, __u32 n, __u32 *done)
 		inv.data_uptr = (uintptr_t)cmd;
 		inv.entry_len = sizeof(cmd[0]);
 		inv.entry_num = n;
-#else
-		return EOPNOTSUPP;
-#endif
 	}
 	err = xioctl(vm->iommufd, IOMMU_HWPT_INVALIDATE, &inv);
 	*done = inv.entry_num;
