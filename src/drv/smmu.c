@@ -135,9 +135,10 @@ static int smmu_tlbi_one(struct drv_inst *in, enum smmu_tlbi_op op,
 
 /*
  * Range TLBIs covering [start, last] in granules of 2^@glg2: each covers
- * (NUM + 1) * 2^(5 * SCALE + 1) granules from its address, so the range is
- * eaten largest scale first, a lone last granule by a single-address
- * TLBI.  -E2BIG if it would take more than SMMU_MAX_TLBI commands.
+ * (NUM + 1) * 2^SCALE granules from its address (SMMUv3 4.4.1.1), so the
+ * count is eaten from its lowest set bit up, five bits per command, as
+ * Linux's driver does.  -E2BIG if it would take more than SMMU_MAX_TLBI
+ * commands.
  */
 static int smmu_tlbi_range(struct drv_inst *in, enum smmu_tlbi_op op,
 			   uint16_t vmid, uint16_t asid, unsigned int glg2,
@@ -151,26 +152,23 @@ static int smmu_tlbi_range(struct drv_inst *in, enum smmu_tlbi_op op,
 		return -E2BIG; /* the whole 64-bit space */
 	while (n) {
 		struct hw_smmu_range r = { .tg = (glg2 - 10) / 2 };
-		uint64_t unit = 0, count;
-		int scale;
+		unsigned int scale = (unsigned int)__builtin_ctzll(n);
+		uint64_t count = (n >> scale) & 31; /* odd: never 0 */
+		int rc;
 
+		if (scale > 31) { /* SCALE is 5 bits */
+			scale = 31;
+			count = n >> 31 < 32 ? n >> 31 : 32;
+		}
 		if (++cmds > SMMU_MAX_TLBI)
 			return -E2BIG;
-		for (scale = 3; scale >= 0; scale--) {
-			unit = 1ULL << (5 * scale + 1);
-			if (n >= unit)
-				break;
-		}
-		if (scale < 0) {
-			smmu_tlbi_one(in, op, vmid, asid, addr, NULL);
-			return 0;
-		}
-		count = n / unit > 32 ? 32 : n / unit;
-		r.scale = (unsigned int)scale;
+		r.scale = scale;
 		r.num = (unsigned int)count - 1;
-		smmu_tlbi_one(in, op, vmid, asid, addr, &r);
-		addr += (count * unit) << glg2;
-		n -= count * unit;
+		rc = smmu_tlbi_one(in, op, vmid, asid, addr, &r);
+		if (rc)
+			return rc;
+		addr += (count << scale) << glg2;
+		n -= count << scale;
 	}
 	return 0;
 }
@@ -623,28 +621,25 @@ static void smmu_cfgi_cd(struct smmu_viommu *sv, uint32_t rid)
 /*
  * TLBI_NH_VA / TLBI_NH_VAA.  TG = 0: the single address.  Otherwise the
  * command's range (SMMUv3 4.4.1.1: (NUM + 1) * 2^SCALE granules from the
- * address, SCALE 5 bits; no wrap past 2^64) is decoded here and sent to
- * the engine as the range commands smmu_tlbi_range() makes of it (the
- * engine's own range operand counts differently), or as the whole ASID /
- * VMID when that would take too many.  TG and TTL only narrow what must
- * go, so honouring neither only over-invalidates.
+ * address) goes to the engine as it is; an engine without range
+ * invalidation (no RIL) gets the whole ASID / VMID instead.  TTL only
+ * narrows what must go, so ignoring it only over-invalidates.
  */
 static int smmu_tlbi_va(struct smmu_viommu *sv, const uint64_t cmd[2])
 {
-	static const unsigned int tg_lg2[4] = { 0, 12, 14, 16 };
 	bool va = (cmd[0] & CMD0_OP_MASK) == CMD_OP_TLBI_NH_VA;
 	enum smmu_tlbi_op op = va ? SMMU_TLBI_NH_VA : SMMU_TLBI_NH_VAA;
-	unsigned int glg2 = tg_lg2[CMD1_TLBI_TG(cmd[1])];
 	uint16_t vmid = sv->vmid->tag, asid = CMD0_TLBI_ASID(cmd[0]);
-	uint64_t addr = cmd[1] & CMD1_ADDR_MASK, start, len, last;
+	uint64_t addr = cmd[1] & CMD1_ADDR_MASK;
+	struct hw_smmu_range r = {
+		.tg = CMD1_TLBI_TG(cmd[1]),
+		.scale = CMD0_TLBI_SCALE(cmd[0]),
+		.num = CMD0_TLBI_NUM(cmd[0]),
+	};
 
-	if (!glg2)
+	if (!r.tg)
 		return smmu_tlbi_one(sv->in, op, vmid, asid, addr, NULL);
-	start = addr & ~drv_mask(glg2);
-	/* At most 32 * 2^31 granules of 64K: 2^52 bytes, no overflow. */
-	len = ((CMD0_TLBI_NUM(cmd[0]) + 1) << CMD0_TLBI_SCALE(cmd[0])) << glg2;
-	last = start + (len - 1) < start ? UINT64_MAX : start + (len - 1);
-	if (!smmu_tlbi_range(sv->in, op, vmid, asid, glg2, start, last))
+	if (!smmu_tlbi_one(sv->in, op, vmid, asid, addr, &r))
 		return 0;
 	return va ? hw_smmu_tlbi_nh_asid(sv->in->hw, vmid, asid) :
 		    hw_smmu_tlbi_nh_all(sv->in->hw, vmid);

@@ -214,8 +214,8 @@ int hw_vtd_piotlb_page(struct hw_iommu *mmu, uint16_t did, uint32_t pasid,
 /*
  * Range of a TLBI by address.  tg = 0: the single address (every entry
  * containing it).  tg = 1/2/3 (4K/16K/64K, needs HW_CAP_SMMU_RIL): the
- * range [addr, addr + (num + 1) * 2^(5 * scale + 1) * granule), addr
- * aligned down to the granule; num 0-31, scale 0-3.  ttl is a level hint
+ * range [addr, addr + (num + 1) * 2^scale * granule), addr aligned down
+ * to the granule (SMMUv3 4.4.1.1); num 0-31, scale 0-31.  ttl is a level hint
  * (0 = none) that hardware may ignore, and does here.
  */
 struct hw_smmu_range {

@@ -123,11 +123,13 @@ static int hw_smmu_span(const struct hw_iommu *m, uint64_t addr,
 		*start = *last = addr;
 		return 0;
 	}
-	if (!(m->flags & HW_CAP_SMMU_RIL) || r->tg > 3 || r->scale > 3 ||
+	if (!(m->flags & HW_CAP_SMMU_RIL) || r->tg > 3 || r->scale > 31 ||
 	    r->num > 31 || r->ttl > 3)
 		return -EINVAL;
 	sh = tg_lg2[r->tg];
-	pages = (uint64_t)(r->num + 1) << (5 * r->scale + 1);
+	/* SMMUv3 4.4.1.1: (NUM + 1) * 2^SCALE granules (at most 2^52
+	 * bytes: no overflow). */
+	pages = (uint64_t)(r->num + 1) << r->scale;
 	len = pages << sh;
 	*start = addr & ~hw_mask(sh);
 	*last = *start + len - 1 < *start ? UINT64_MAX : *start + len - 1;

@@ -317,15 +317,15 @@ TEST(hw_inval_smmu, nh_va_single_and_range)
 	ASSERT_OK(t_env_check(&e, X + SZ_4K, X + 2 * SZ_4K));
 	t_env_fini(&e);
 
-	/* Range: (NUM + 1) * 2^(5 * SCALE + 1) granules from addr.  A new
+	/* Range: (NUM + 1) * 2^SCALE granules from addr.  A new
 	 * table under the same ASID needs the ASID invalidated first. */
 	ASSERT_OK(hw_smmu_tlbi_nh_asid(m, 1, 3));
 	ASSERT_OK(t_env_init(&e, m, PT_FMT_ARM_S1, HW_MODE_S1, 3, 1, 1,
 			     HW_PASID_NONE, X, 512 * SZ_4K, 12));
 	ASSERT_OK(t_env_warm_and_change(&e));
-	ASSERT_OK(t_tlbi_va(m, X + SZ_4K, 1, 0, 3));	/* 8 pages */
-	ASSERT_OK(t_tlbi_va(m, X + 64 * SZ_4K, 1, 1, 1)); /* 128 pages */
-	ASSERT_OK(t_tlbi_va(m, X + 0x105000, 2, 0, 0)); /* 2 x 16K */
+	ASSERT_OK(t_tlbi_va(m, X + SZ_4K, 1, 0, 7));	/* 8 pages */
+	ASSERT_OK(t_tlbi_va(m, X + 64 * SZ_4K, 1, 6, 1)); /* 128 pages */
+	ASSERT_OK(t_tlbi_va(m, X + 0x105000, 2, 0, 1)); /* 2 x 16K */
 	ASSERT_EQ(t_state(&e, X), 0);
 	ASSERT_EQ(t_state(&e, X + SZ_4K), 1);
 	ASSERT_EQ(t_state(&e, X + 8 * SZ_4K), 1);
@@ -340,7 +340,7 @@ TEST(hw_inval_smmu, nh_va_single_and_range)
 	ASSERT_EQ(t_state(&e, X + 0x10c000), 0);
 	/* Encoding errors. */
 	ASSERT_ERRNO(EINVAL, t_tlbi_va(m, X, 1, 0, 32));
-	ASSERT_ERRNO(EINVAL, t_tlbi_va(m, X, 1, 4, 0));
+	ASSERT_ERRNO(EINVAL, t_tlbi_va(m, X, 1, 32, 0));
 	ASSERT_ERRNO(EINVAL, t_tlbi_va(m, X, 4, 0, 0));
 	ASSERT_ERRNO(EINVAL, t_tlbi_va(m, X, 0, 1, 0));
 	ASSERT_ERRNO(EINVAL, hw_smmu_tlbi_nh_va(noril, 1, 3, X,

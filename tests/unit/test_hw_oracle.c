@@ -257,8 +257,8 @@ static bool t_smmu_range(uint64_t start, uint64_t last,
 	uint64_t pages = ((last >> 12) - (start >> 12)) + 1;
 	unsigned int scale;
 
-	for (scale = 0; scale < 4; scale++) {
-		uint64_t unit = 1ULL << (5 * scale + 1);
+	for (scale = 0; scale < 32; scale++) {
+		uint64_t unit = 1ULL << scale;
 		uint64_t num = (pages + unit - 1) / unit;
 
 		if (num <= 32) {
