@@ -412,32 +412,22 @@ int drv_translate(struct drv_iommu *iommu,
 	return rc;
 }
 
-/* How far from @iova (translated to @hva, @avail bytes so far) host
- * memory runs on contiguously with the same rights, up to @len. */
-static uint64_t drv_run_len(struct drv_inst *in, uint32_t rid,
-			    uint32_t pasid, uint64_t iova, uint64_t hva,
-			    uint64_t avail, uint64_t len, unsigned int acc)
-{
-	void *h;
-	size_t got;
-
-	if (avail < len &&
-	    !hw_dma_translate(in->hw, rid, pasid, iova, len, acc, &h, &got) &&
-	    (uintptr_t)h == hva && got > avail)
-		avail = got;
-	return avail < len ? avail : len;
-}
-
+/*
+ * One call of the engine for the whole run (hw_dma_translate_fault: the
+ * stream's remembered run when it covers the range, else the units from
+ * @iova), so a device model moving a buffer mapped in order pays one
+ * instance lock and no per-page work.
+ */
 int drv_translate_run(struct drv_iommu *iommu,
 		      const struct uiommu_device_desc *dev, uint32_t pasid,
 		      uint64_t iova, uint64_t len, uint32_t access,
 		      struct drv_xlate *out, struct drv_fault *fault)
 {
 	struct drv_inst *in = drv_inst_of(iommu);
-	unsigned int acc = drv_pt_access(access);
-	struct hw_xlate xl;
 	struct hw_fault hf;
-	uint64_t run, cut;
+	uint64_t hva, cut;
+	size_t got;
+	void *h;
 	int rc;
 
 	if (!len)
@@ -449,14 +439,16 @@ int drv_translate_run(struct drv_iommu *iommu,
 	    iova < DRV_X86_MSI_START && len > DRV_X86_MSI_START - iova)
 		len = DRV_X86_MSI_START - iova;
 	pthread_mutex_lock(&in->lock);
-	rc = hw_translate(in->hw, dev->rid, pasid, iova, acc, &xl, &hf);
+	rc = hw_dma_translate_fault(in->hw, dev->rid, pasid, iova, len,
+				    drv_pt_access(access), &h, &got, &hf);
 	if (!rc) {
-		run = drv_run_len(in, dev->rid, pasid, iova, xl.hva, xl.len,
-				  len, acc);
-		cut = drv_mmio_cut(in, dev->rid, pasid, xl.hva, run);
-		out->hva = xl.hva;
+		hva = (uintptr_t)h;
+		cut = drv_mmio_cut(in, dev->rid, pasid, hva, got);
+		out->hva = hva;
 		out->mmio = !cut;
-		out->len = cut ? cut : xl.len;
+		/* A doorbell page is reported alone, to its end. */
+		out->len = cut ? cut :
+			   UIOMMU_PAGE_SIZE - (hva & UIOMMU_PAGE_MASK);
 	}
 	pthread_mutex_unlock(&in->lock);
 	if (rc == -EFAULT)

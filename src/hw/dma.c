@@ -33,6 +33,7 @@ struct hw_xfer {
 	uint32_t rid;
 	uint32_t pasid;
 	unsigned int access;
+	struct hw_fault *fault;	/* where a (non-quiet) fault is told */
 	/* last unit translated: [last_iova, last_iova + last_len) */
 	uint64_t last_iova;
 	uint64_t last_len;
@@ -60,6 +61,7 @@ static void hw_xfer_init(struct hw_xfer *x, struct hw_iommu *m, uint32_t rid,
 	x->rid = rid;
 	x->pasid = pasid;
 	x->access = access;
+	x->fault = NULL;
 	x->last_len = 0;
 	x->run_ok = true;
 	x->run_end = 0;
@@ -136,7 +138,7 @@ static inline int hw_xfer_unit(struct hw_xfer *x, uint64_t iova,
 		}
 	}
 	rc = hw_xlate_miss(x->m, h, x->rid, x->pasid, iova, x->access, &xl,
-			   NULL, quiet);
+			   quiet ? NULL : x->fault, quiet);
 	if (rc)
 		return rc;
 found:
@@ -456,9 +458,9 @@ static inline uint64_t hw_run_rights(unsigned int access)
 	return hw_need(access) | (access & HW_E_PRIV);
 }
 
-int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
-		     uint64_t iova, size_t len, unsigned int access,
-		     void **hva, size_t *avail)
+int hw_dma_translate_fault(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+			   uint64_t iova, size_t len, unsigned int access,
+			   void **hva, size_t *avail, struct hw_fault *fault)
 {
 	uint64_t first, h, n, got;
 	struct hw_xfer x;
@@ -473,6 +475,7 @@ int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		return 0;
 	}
 	hw_xfer_init(&x, m, rid, pasid, access);
+	x.fault = fault;
 	rc = hw_xfer_unit(&x, iova, &first, &got, false);
 	if (rc)
 		return rc;
@@ -496,4 +499,12 @@ int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	*hva = (void *)(uintptr_t)first;
 	*avail = got;
 	return 0;
+}
+
+int hw_dma_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		     uint64_t iova, size_t len, unsigned int access,
+		     void **hva, size_t *avail)
+{
+	return hw_dma_translate_fault(m, rid, pasid, iova, len, access, hva,
+				      avail, NULL);
 }

@@ -286,5 +286,10 @@ int hw_dma_write_sg(struct hw_iommu *mmu, uint32_t rid, uint32_t pasid,
 int hw_dma_translate(struct hw_iommu *mmu, uint32_t rid, uint32_t pasid,
 		     uint64_t iova, size_t len, unsigned int access,
 		     void **hva, size_t *avail);
+/* The same, telling a fault of the first page in *@fault (if not NULL). */
+int hw_dma_translate_fault(struct hw_iommu *mmu, uint32_t rid,
+			   uint32_t pasid, uint64_t iova, size_t len,
+			   unsigned int access, void **hva, size_t *avail,
+			   struct hw_fault *fault);
 
 #endif
