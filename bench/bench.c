@@ -362,8 +362,8 @@ struct bench_stats bench_run_pct(const char *name, bench_pair_fn ref,
 	double v[BENCH_PCT_SAMPLES];
 	struct bench_stats st;
 
-	ref(arg, reps); /* warm both sides */
-	fn(arg, reps);
+	ref(arg, 8 * reps); /* warm both sides */
+	fn(arg, 8 * reps);
 	for (unsigned int i = 0; i < BENCH_PCT_SAMPLES; i++) {
 		uint64_t t[5];
 

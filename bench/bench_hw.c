@@ -709,7 +709,6 @@ static void run_fault(void)
 /* ---- DMA copy ---- */
 
 #define COPY (64 * 1024)
-#define COPY_REPS 2048
 
 struct copy {
 	struct hw_iommu *m;
@@ -719,8 +718,9 @@ struct copy {
 	uint64_t unit;
 };
 
-static void copy_memcpy(struct copy *c, uint64_t iters)
+static void copy_memcpy(void *arg, uint64_t iters)
 {
+	struct copy *c = arg;
 	size_t len = *(volatile size_t *)&(size_t){ COPY };
 
 	while (iters--) {
@@ -729,8 +729,10 @@ static void copy_memcpy(struct copy *c, uint64_t iters)
 	}
 }
 
-static void copy_dma(struct copy *c, uint64_t iters)
+static void copy_dma(void *arg, uint64_t iters)
 {
+	struct copy *c = arg;
+
 	while (iters--) {
 		if (hw_dma_read(c->m, RID, HW_PASID_NONE, WIN, c->dst, COPY))
 			bench_fail("dma");
@@ -739,8 +741,10 @@ static void copy_dma(struct copy *c, uint64_t iters)
 }
 
 /* What QEMU's DMA path does: translate and copy page by page. */
-static void copy_qs(struct copy *c, uint64_t iters)
+static void copy_qs(void *arg, uint64_t iters)
 {
+	struct copy *c = arg;
+
 	while (iters--) {
 		uint64_t off = 0;
 
@@ -763,52 +767,20 @@ static void copy_qs(struct copy *c, uint64_t iters)
 	}
 }
 
-static void copy_dma_body(void *arg, uint64_t iters)
-{
-	copy_dma(arg, iters);
-}
-
-typedef void (*copy_fn)(struct copy *c, uint64_t iters);
-
 /*
- * Paired samples: each is memcpy time / DMA time, in percent, measured as
- * memcpy, DMA, DMA, memcpy (ABBA), which cancels both the order within a
- * pair and a linear drift.  The targets are within 1-5% of memcpy and one
- * 1 ms pair varies by several percent on this VM (timer interrupts, the
- * neighbour's cache traffic), so many short samples are taken: the median
- * of PCT_SAMPLES ratios moves by a few tenths of a percent between runs
- * where 21 pairs of 2048 copies moved by +-3%.
+ * The _pct_memcpy lines: bench_run_pct()'s paired ABBA samples (memcpy,
+ * DMA, DMA, memcpy), PCT_REPS copies each.  The targets are within 1-5% of
+ * memcpy and one 1 ms pair varies by several percent on these VMs (timer
+ * interrupts, the neighbour's cache traffic), so many short samples are
+ * taken: the median of 101 ratios moves by a few tenths of a percent
+ * between runs where 21 pairs of 2048 copies moved by +-3%.
  */
-#define PCT_SAMPLES 101
 #define PCT_REPS 256
 
-static void run_pct(const char *name, struct copy *c, copy_fn fn)
+static void run_pct(const char *name, struct copy *c, bench_pair_fn fn)
 {
-	double v[PCT_SAMPLES];
-	struct bench_stats st;
-	unsigned int i;
-
-	if (!bench_selected(name))
-		return;
-	copy_memcpy(c, COPY_REPS);
-	fn(c, COPY_REPS);
-	for (i = 0; i < PCT_SAMPLES; i++) {
-		uint64_t t[5];
-
-		t[0] = bench_now_ns();
-		copy_memcpy(c, PCT_REPS);
-		t[1] = bench_now_ns();
-		fn(c, PCT_REPS);
-		t[2] = bench_now_ns();
-		fn(c, PCT_REPS);
-		t[3] = bench_now_ns();
-		copy_memcpy(c, PCT_REPS);
-		t[4] = bench_now_ns();
-		v[i] = 100.0 * (double)(t[1] - t[0] + t[4] - t[3]) /
-		       (double)(t[3] - t[1]);
-	}
-	st = bench_stats_of(v, PCT_SAMPLES);
-	bench_print(name, "pct", &st);
+	if (bench_selected(name))
+		bench_run_pct(name, copy_memcpy, fn, c, PCT_REPS);
 }
 
 static void run_copy(uint64_t unit, const char *tag)
@@ -817,7 +789,7 @@ static void run_copy(uint64_t unit, const char *tag)
 	struct copy c = { .m = mk_mmu(HW_MODEL_VTD, 0, 0), .unit = unit };
 	struct pt *pt = mk_pt(PT_FMT_VTD_SS, unit, NULL);
 	struct bench_spec spec = { .name = name, .unit = "GB/s",
-				   .body = copy_dma_body, .arg = &c,
+				   .body = copy_dma, .arg = &c,
 				   .bytes_per_op = COPY };
 	struct qs_table qs;
 	uint64_t off;

@@ -24,51 +24,10 @@
 
 #include <linux/iommufd.h>
 
+#include "prog.h"
+
 #define PAGE 4096ul
 #define FIXED_IOVA 0x100000ull
-
-static unsigned int n_passed, n_failed;
-
-/* @ok is the check's verdict; @fmt says what was checked. */
-__attribute__((format(printf, 2, 3)))
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (ok)
-		n_passed++;
-	else
-		n_failed++;
-}
-
-/* ioctl() that returns 0 or the errno, so checks read as expectations. */
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-static const char *ename(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	if (!err)
-		return "success";
-	return name ? name : "an unnamed errno";
-}
-
-static int ioas_alloc(int fd, __u32 *id)
-{
-	struct iommu_ioas_alloc a = { .size = sizeof(a) };
-	int err = xioctl(fd, IOMMU_IOAS_ALLOC, &a);
-
-	*id = a.out_ioas_id;
-	return err;
-}
 
 static int ioas_map(int fd, __u32 ioas, void *va, __u64 len, __u64 *iova,
 		    __u32 flags)
@@ -100,13 +59,6 @@ static int ioas_unmap(int fd, __u32 ioas, __u64 iova, __u64 *len)
 
 	*len = u.length;
 	return err;
-}
-
-static int destroy(int fd, __u32 id)
-{
-	struct iommu_destroy d = { .size = sizeof(d), .id = id };
-
-	return xioctl(fd, IOMMU_DESTROY, &d);
 }
 
 static void check_iova_ranges(int fd, __u32 ioas)
@@ -216,7 +168,7 @@ static void check_copy(int fd, __u32 src, __u64 src_iova)
 	err = ioas_unmap(fd, dst, c.dst_iova, &len);
 	check(!err && len == 2 * PAGE, "UNMAP the copy in IOAS %u: %s, %llu "
 	      "bytes", dst, ename(err), (unsigned long long)len);
-	err = destroy(fd, dst);
+	err = obj_destroy(fd, dst);
 	check(!err, "DESTROY IOAS %u: %s", dst, ename(err));
 }
 
@@ -230,7 +182,7 @@ static void check_bad_calls(int fd, __u32 ioas)
 	void *none;
 	int err;
 
-	err = destroy(fd, 0xdeadbeef);
+	err = obj_destroy(fd, 0xdeadbeef);
 	check(err == ENOENT, "DESTROY a nonexistent id: %s (want ENOENT)",
 	      ename(err));
 
@@ -251,7 +203,7 @@ static void check_bad_calls(int fd, __u32 ioas)
 	check(!err && big.a.out_ioas_id, "IOAS_ALLOC with a larger, "
 	      "zero-padded struct: %s", ename(err));
 	if (!err)
-		destroy(fd, big.a.out_ioas_id);
+		obj_destroy(fd, big.a.out_ioas_id);
 
 	none = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	err = none == MAP_FAILED ? errno : xioctl(fd, IOMMU_IOAS_ALLOC, none);
@@ -286,7 +238,7 @@ static int check_dup(int fd)
 	check(!err, "close() the original descriptor: %s", ename(err));
 	err = xioctl(fd2, IOMMU_IOAS_IOVA_RANGES, &q);
 	if (!err)
-		err = destroy(fd2, id);
+		err = obj_destroy(fd2, id);
 	check(!err, "the dup still works after the close (IOVA_RANGES and "
 	      "DESTROY of IOAS %u): %s", id, ename(err));
 	return fd2;
@@ -318,7 +270,7 @@ static void check_fork(int fd)
 	      "exits 0 (status %#x)", status);
 	err = ioas_alloc(fd, &id);
 	if (!err)
-		err = destroy(fd, id);
+		err = obj_destroy(fd, id);
 	check(!err, "the parent's fd works after the child: %s", ename(err));
 }
 
@@ -354,7 +306,7 @@ int main(void)
 	check_copy(fd, ioas, auto_iova);
 	check_unmap(fd, ioas, auto_iova);
 	check_bad_calls(fd, ioas);
-	err = destroy(fd, ioas);
+	err = obj_destroy(fd, ioas);
 	check(!err, "DESTROY IOAS %u: %s", ioas, ename(err));
 
 	fd = check_dup(fd);
@@ -366,11 +318,5 @@ int main(void)
 
 	free(auto_buf);
 	munmap(fixed_buf, 4 * PAGE);
-	if (n_failed) {
-		printf("linux_uapi_prog: %u of %u checks failed\n", n_failed,
-		       n_failed + n_passed);
-		return 1;
-	}
-	printf("linux_uapi_prog: %u checks passed\n", n_passed);
-	return 0;
+	return verdict("linux_uapi_prog");
 }

@@ -31,57 +31,11 @@
 
 #include <linux/iommufd.h>
 
+#include "prog.h"
+
 #define PAGE 4096ul
 #define N_THREADS 4
 #define N_ITERS 300
-
-static unsigned int n_passed, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (ok)
-		n_passed++;
-	else
-		n_failed++;
-}
-
-static const char *ename(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	if (!err)
-		return "success";
-	return name ? name : "an unnamed errno";
-}
-
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-static int ioas_alloc(int fd, __u32 *id)
-{
-	struct iommu_ioas_alloc a = { .size = sizeof(a) };
-	int err = xioctl(fd, IOMMU_IOAS_ALLOC, &a);
-
-	*id = a.out_ioas_id;
-	return err;
-}
-
-static int destroy(int fd, __u32 id)
-{
-	struct iommu_destroy d = { .size = sizeof(d), .id = id };
-
-	return xioctl(fd, IOMMU_DESTROY, &d);
-}
 
 static int cloexec(int fd)
 {
@@ -172,19 +126,19 @@ static void check_dup2(void)
 	}
 	err = dup2(a, b) == b ? 0 : errno;
 	check(!err, "dup2(iommufd A, iommufd B): %s", ename(err));
-	err = destroy(b, ids[0]);
+	err = obj_destroy(b, ids[0]);
 	check(!err, "B now reaches A's context (DESTROY of A's IOAS %u "
 	      "through B): %s", ids[0], ename(err));
 	close(a);
-	err = destroy(b, ids[1]);
+	err = obj_destroy(b, ids[1]);
 	check(!err, "closing A keeps the context alive through B: %s",
 	      ename(err));
 
 	c = fcntl(b, F_DUPFD_CLOEXEC, 100);
-	err = c >= 100 ? destroy(c, ids[2]) : errno;
+	err = c >= 100 ? obj_destroy(c, ids[2]) : errno;
 	check(!err && cloexec(c), "fcntl(F_DUPFD_CLOEXEC, 100): fd %d with "
 	      "FD_CLOEXEC, same context: %s", c, ename(err));
-	err = dup3(b, c, O_CLOEXEC) == c ? destroy(c, ids[3]) : errno;
+	err = dup3(b, c, O_CLOEXEC) == c ? obj_destroy(c, ids[3]) : errno;
 	check(!err, "dup3(B, C, O_CLOEXEC) onto a descriptor of the same "
 	      "file: %s", ename(err));
 
@@ -218,12 +172,12 @@ static int fork_child(int fd, int fd2, __u32 id)
 	printf("     child: IOAS_ALLOC on an inherited fd: %s\n", ename(err));
 	if (err != EBADFD)
 		return 1;
-	if (destroy(fd2, id) != EBADFD)
+	if (obj_destroy(fd2, id) != EBADFD)
 		return 2;
 	if (close(fd))
 		return 3;
 	nfd = open("/dev/iommu", O_RDWR);
-	if (nfd < 0 || ioas_alloc(nfd, &nid) || destroy(nfd, nid))
+	if (nfd < 0 || ioas_alloc(nfd, &nid) || obj_destroy(nfd, nid))
 		return 4;
 	if (close(nfd))
 		return 5;
@@ -252,7 +206,7 @@ static void check_fork(void)
 	check(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "fork(): the child gets EBADFD on inherited fds, closes one and "
 	      "opens /dev/iommu afresh (status %#x)", status);
-	err = destroy(fd, id);
+	err = obj_destroy(fd, id);
 	check(!err, "the parent's context is untouched by the child "
 	      "(DESTROY IOAS %u): %s", id, ename(err));
 	close(fd);
@@ -295,7 +249,7 @@ static int worker_round(int fd, void *buf)
 		err = xioctl(fd, IOMMU_IOAS_UNMAP, &u);
 	if (!err && u.length != PAGE)
 		err = EIO;
-	destroy(fd, m.ioas_id);
+	obj_destroy(fd, m.ioas_id);
 	return err;
 }
 
@@ -376,11 +330,5 @@ int main(void)
 	check_dup2();
 	check_fork();
 	check_threads();
-	if (n_failed) {
-		printf("shim_prog: %u of %u checks failed\n", n_failed,
-		       n_failed + n_passed);
-		return 1;
-	}
-	printf("shim_prog: %u checks passed\n", n_passed);
-	return 0;
+	return verdict("shim_prog");
 }

@@ -1,25 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the stand-alone VFIO test programs share: the check/verdict
- * printer, errno names, the DMA engine's registers (its "datasheet",
- * docs/vfio.md) reached with pread/pwrite on the device fd, and thin
- * wrappers of the Linux iommufd and VFIO ioctls.  Only the Linux uAPI and
- * libc: these programs are what an unmodified Linux user looks like.
+ * What the stand-alone VFIO test programs share on top of prog.h: the DMA
+ * engine's registers (its "datasheet", docs/vfio.md) reached with
+ * pread/pwrite on the device fd, and thin wrappers of the VFIO ioctls.
  */
 #ifndef UIOMMU_TESTS_VFIO_PROG_H
 #define UIOMMU_TESTS_VFIO_PROG_H
 
-#include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
-#include <linux/iommufd.h>
 #include <linux/vfio.h>
+
+#include "prog.h"
 
 #define PAGE 4096ul
 
@@ -50,50 +42,7 @@ enum {
 #define FAULT_ADDRESS_SIZE 3u
 #define FAULT_BLOCKED 4u
 
-static unsigned int n_passed, n_failed;
 static __u64 bar0;		/* BAR0's offset in the device fd */
-
-__attribute__((format(printf, 2, 3)))
-static inline void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (ok)
-		n_passed++;
-	else
-		n_failed++;
-}
-
-/* The program's last line and exit status. */
-static inline int verdict(const char *prog)
-{
-	if (n_failed) {
-		printf("%s: %u of %u checks failed\n", prog, n_failed,
-		       n_passed + n_failed);
-		return 1;
-	}
-	printf("%s: %u checks passed\n", prog, n_passed);
-	return 0;
-}
-
-static inline int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-static inline const char *ename(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	if (!err)
-		return "success";
-	return name ? name : "an unnamed errno";
-}
 
 static inline __u64 rd(int dev, __u32 reg, size_t size)
 {
@@ -185,13 +134,17 @@ static inline int vdetach(int dev)
 	return xioctl(dev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d);
 }
 
-static inline int ioas_alloc(int fd, __u32 *id)
+static inline int set_msi(int dev, int efd)
 {
-	struct iommu_ioas_alloc a = { .size = sizeof(a) };
-	int err = xioctl(fd, IOMMU_IOAS_ALLOC, &a);
+	struct {
+		struct vfio_irq_set s;
+		__s32 fd;
+	} req = { { .argsz = sizeof(req),
+		    .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+			     VFIO_IRQ_SET_ACTION_TRIGGER,
+		    .index = VFIO_PCI_MSI_IRQ_INDEX, .count = 1 }, efd };
 
-	*id = a.out_ioas_id;
-	return err;
+	return xioctl(dev, VFIO_DEVICE_SET_IRQS, &req);
 }
 
 static inline int ioas_map(int fd, __u32 ioas, void *va, __u64 len,
@@ -213,26 +166,6 @@ static inline int ioas_unmap(int fd, __u32 ioas, __u64 iova, __u64 len)
 				      .iova = iova, .length = len };
 
 	return xioctl(fd, IOMMU_IOAS_UNMAP, &u);
-}
-
-static inline int obj_destroy(int fd, __u32 id)
-{
-	struct iommu_destroy d = { .size = sizeof(d), .id = id };
-
-	return xioctl(fd, IOMMU_DESTROY, &d);
-}
-
-static inline int set_msi(int dev, int efd)
-{
-	struct {
-		struct vfio_irq_set s;
-		__s32 fd;
-	} req = { { .argsz = sizeof(req),
-		    .flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			     VFIO_IRQ_SET_ACTION_TRIGGER,
-		    .index = VFIO_PCI_MSI_IRQ_INDEX, .count = 1 }, efd };
-
-	return xioctl(dev, VFIO_DEVICE_SET_IRQS, &req);
 }
 
 #endif
