@@ -194,12 +194,18 @@ struct drv_iommu_ops {
 			 uint64_t iova, uint32_t access, struct drv_xlate *out,
 			 struct drv_fault *fault);
 	/*
-	 * Optional: translate as in @translate, but let out->len (at most
-	 * @len) run on over following pages while their host memory stays
-	 * contiguous with the same rights and is not a doorbell, so a
-	 * device model moving @len bytes pays one call per host run
-	 * rather than one per page.  Faults only for @iova itself.
+	 * Optional, all three or none: DMA by a device model that moves
+	 * many bytes.  Between dma_begin and dma_end the IOMMU's
+	 * invalidations wait, so translations taken with translate_run stay
+	 * usable until dma_end: an unmap that returns has no DMA in flight
+	 * through what it removed.  translate_run translates as @translate
+	 * does, but lets out->len (at most @len) run on over following
+	 * pages while their host memory stays contiguous with the rights
+	 * and is not a doorbell: one call per host run, not per page.  It
+	 * faults only for @iova itself.  Keep the window short (a copy).
 	 */
+	void (*dma_begin)(struct drv_iommu *iommu);
+	void (*dma_end)(struct drv_iommu *iommu);
 	int (*translate_run)(struct drv_iommu *iommu,
 			     const struct uiommu_device_desc *dev,
 			     uint32_t pasid, uint64_t iova, uint64_t len,

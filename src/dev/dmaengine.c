@@ -11,8 +11,11 @@
  * plain memmove between host ranges, as fast as memcpy.
  *
  * Translations are taken at GO and used immediately, under the engine
- * lock; the memory behind an IOAS mapping must stay mapped while it is
- * mapped (the core's contract), which is what makes using them safe.
+ * lock and inside the driver's DMA window (dma_begin/dma_end), which holds
+ * off the IOMMU's invalidations: an unmap that returns has no copy in
+ * flight through what it removed, so memory it releases (a file mapping)
+ * is never written after.  Drivers without the window (the tests' mock)
+ * translate page by page and rely on the core's contract alone.
  */
 #include "dev/dmaengine.h"
 
@@ -180,7 +183,8 @@ static void fault_set(struct drv_fault *f, uint32_t reason, uint32_t stage,
 }
 
 /* One host run from @iova: the driver's run translation when it has one
- * (one call per run of contiguous memory), else one page. */
+ * (one call per run of contiguous memory, inside its DMA window), else
+ * one page. */
 static int dmaeng_xlate(struct dmaengine *e, uint32_t pasid, uint64_t iova,
 			uint64_t len, uint32_t access, struct drv_xlate *xl,
 			struct drv_fault *f)
@@ -278,6 +282,7 @@ static uint32_t dmaeng_pasid(const struct dmaengine *e)
 /* The transfer itself: translate everything, then move the bytes. */
 static void dmaeng_transfer(struct dmaengine *e)
 {
+	const struct drv_iommu_ops *ops = e->iommu->ops;
 	struct seg_list src, dst;
 	uint32_t pasid = dmaeng_pasid(e);
 	struct drv_fault f;
@@ -285,7 +290,11 @@ static void dmaeng_transfer(struct dmaengine *e)
 
 	seg_init(&src);
 	seg_init(&dst);
-
+	/* With a DMA window the translations stay valid until the copy is
+	 * done: an unmap waits for it, and never returns with this DMA
+	 * still writing through what it removed. */
+	if (ops->translate_run)
+		ops->dma_begin(e->iommu);
 	if (e->len) {
 		rc = dmaeng_xlate_range(e, pasid, e->src, e->len,
 					DRV_ACCESS_READ, &src, &f);
@@ -301,6 +310,8 @@ static void dmaeng_transfer(struct dmaengine *e)
 		e->status = DMAENG_STATUS_DONE;
 		e->completions++;
 	}
+	if (ops->translate_run)
+		ops->dma_end(e->iommu);
 	seg_fini(&src);
 	seg_fini(&dst);
 }

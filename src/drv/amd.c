@@ -94,6 +94,8 @@ static const struct drv_iommu_ops amd_iommu_ops = {
 	.domain_alloc_paging = drv_domain_alloc_paging,
 	.attach = drv_attach,
 	.translate = drv_translate,
+	.dma_begin = drv_dma_begin,
+	.dma_end = drv_dma_end,
 	.translate_run = drv_translate_run,
 };
 

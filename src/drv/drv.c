@@ -412,11 +412,22 @@ int drv_translate(struct drv_iommu *iommu,
 	return rc;
 }
 
+/* The DMA window is the instance lock: unmaps flush under it (domain.c). */
+void drv_dma_begin(struct drv_iommu *iommu)
+{
+	pthread_mutex_lock(&drv_inst_of(iommu)->lock);
+}
+
+void drv_dma_end(struct drv_iommu *iommu)
+{
+	pthread_mutex_unlock(&drv_inst_of(iommu)->lock);
+}
+
 /*
  * One call of the engine for the whole run (hw_dma_translate_fault: the
  * stream's remembered run when it covers the range, else the units from
- * @iova), so a device model moving a buffer mapped in order pays one
- * instance lock and no per-page work.
+ * @iova), so a device model moving a buffer mapped in order does no
+ * per-page work.  Called between drv_dma_begin and drv_dma_end.
  */
 int drv_translate_run(struct drv_iommu *iommu,
 		      const struct uiommu_device_desc *dev, uint32_t pasid,
@@ -438,7 +449,6 @@ int drv_translate_run(struct drv_iommu *iommu,
 	if (in->model->x86_msi && (access & DRV_ACCESS_WRITE) &&
 	    iova < DRV_X86_MSI_START && len > DRV_X86_MSI_START - iova)
 		len = DRV_X86_MSI_START - iova;
-	pthread_mutex_lock(&in->lock);
 	rc = hw_dma_translate_fault(in->hw, dev->rid, pasid, iova, len,
 				    drv_pt_access(access), &h, &got, &hf);
 	if (!rc) {
@@ -450,7 +460,6 @@ int drv_translate_run(struct drv_iommu *iommu,
 		out->len = cut ? cut :
 			   UIOMMU_PAGE_SIZE - (hva & UIOMMU_PAGE_MASK);
 	}
-	pthread_mutex_unlock(&in->lock);
 	if (rc == -EFAULT)
 		drv_fault_out(&hf, iova, fault);
 	return rc;

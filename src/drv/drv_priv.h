@@ -195,6 +195,8 @@ int drv_translate(struct drv_iommu *iommu,
 		  const struct uiommu_device_desc *dev, uint32_t pasid,
 		  uint64_t iova, uint32_t access, struct drv_xlate *out,
 		  struct drv_fault *fault);
+void drv_dma_begin(struct drv_iommu *iommu);
+void drv_dma_end(struct drv_iommu *iommu);
 int drv_translate_run(struct drv_iommu *iommu,
 		      const struct uiommu_device_desc *dev, uint32_t pasid,
 		      uint64_t iova, uint64_t len, uint32_t access,

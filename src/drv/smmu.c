@@ -799,6 +799,8 @@ static const struct drv_iommu_ops smmu_iommu_ops = {
 	.viommu_alloc = smmu_viommu_alloc,
 	.attach = drv_attach,
 	.translate = drv_translate,
+	.dma_begin = drv_dma_begin,
+	.dma_end = drv_dma_end,
 	.translate_run = drv_translate_run,
 };
 

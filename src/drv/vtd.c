@@ -390,6 +390,8 @@ static const struct drv_iommu_ops vtd_iommu_ops = {
 	.domain_alloc_nested = vtd_alloc_nested,
 	.attach = drv_attach,
 	.translate = drv_translate,
+	.dma_begin = drv_dma_begin,
+	.dma_end = drv_dma_end,
 	.translate_run = drv_translate_run,
 };
 

@@ -5,11 +5,16 @@
  * host discontinuity, a page without the rights, an unmapped page (with no
  * fault: only the first page may fault), the caller's length, the x86
  * interrupt window and an MSI doorbell page; the first page faults exactly
- * as translate does.
+ * as translate does; and an unmap waits for the DMA window the run was
+ * taken in.
  */
 #include "t_util.h"
 
 #include <uiommu/platform.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 
 #include "core/device.h"
 #include "core/driver.h"
@@ -64,10 +69,15 @@ static void attach(struct t_fixture_drv_run *self, uint32_t idx)
 static int run(struct t_fixture_drv_run *self, uint64_t iova, uint64_t len,
 	       uint32_t acc, struct drv_xlate *xl, struct drv_fault *f)
 {
+	const struct drv_iommu_ops *ops = self->iommu->ops;
+	int rc;
+
 	memset(xl, 0, sizeof(*xl));
-	return self->iommu->ops->translate_run(self->iommu, self->dd,
-					       UIOMMU_NO_PASID, iova, len,
-					       acc, xl, f);
+	ops->dma_begin(self->iommu);
+	rc = ops->translate_run(self->iommu, self->dd, UIOMMU_NO_PASID, iova,
+				len, acc, xl, f);
+	ops->dma_end(self->iommu);
+	return rc;
 }
 
 #define ASSERT_RUN(iova_, want_, acc_, hva_, len_)                          \
@@ -163,4 +173,50 @@ TEST_F(drv_run, doorbell_ends_a_run)
 	ASSERT_RUN(0x07fff000ULL, 2 * PG, W, below, PG);
 	ASSERT_RUN(0x07fff000ULL, 2 * PG, R, below, PG);
 	munmap(below, PG);
+}
+
+struct unmapper {
+	struct uiommu_ctx *ctx;
+	uint32_t ioas;
+	int rc;
+	atomic_bool done;
+};
+
+static void *unmap_thread(void *arg)
+{
+	struct unmapper *u = arg;
+
+	u->rc = _t_unmap(u->ctx, u->ioas, IOVA, 8 * PG, NULL);
+	atomic_store(&u->done, true);
+	return NULL;
+}
+
+/* Inside the DMA window an unmap waits (its invalidation does): when it
+ * returns, no device copy is still using what it removed. */
+TEST_F(drv_run, unmap_waits_for_the_dma_window)
+{
+	const struct drv_iommu_ops *ops;
+	struct unmapper u = { .rc = -1 };
+	struct drv_xlate xl;
+	struct drv_fault f;
+	pthread_t t;
+
+	attach(self, IDX_VTD);
+	ops = self->iommu->ops;
+	t_map_fixed(self->ctx, self->ioas, self->a, 8 * PG, IOVA);
+	u.ctx = self->ctx;
+	u.ioas = self->ioas;
+	ops->dma_begin(self->iommu);
+	ASSERT_OK(ops->translate_run(self->iommu, self->dd, UIOMMU_NO_PASID,
+				     IOVA, 8 * PG, R, &xl, &f));
+	ASSERT_EQ(xl.len, 8 * PG);
+	ASSERT_EQ(pthread_create(&t, NULL, unmap_thread, &u), 0);
+	usleep(50 * 1000);
+	/* The copy would happen here, through xl. */
+	ASSERT_FALSE(atomic_load(&u.done));
+	ops->dma_end(self->iommu);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	ASSERT_TRUE(atomic_load(&u.done));
+	ASSERT_OK(u.rc);
+	ASSERT_ERRNO(EFAULT, run(self, IOVA, PG, R, &xl, &f));
 }
