@@ -421,6 +421,7 @@ enum {
  */
 struct pt_fast {
 	bool ok;		/* false: always declines (use pt_walk_lean) */
+	uint8_t keys;		/* nested walk instance for the windows */
 	uint8_t top;		/* levels - 1 */
 	uint8_t sext;		/* x86: 64 - ias (canonical check), else 0 */
 	uint8_t gran_lg2;
@@ -451,9 +452,10 @@ int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root);
  * granting @access?  Then *@oa, *@lg2 and *@prot are pt_walk()'s.
  */
 static inline __attribute__((always_inline)) bool
-pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
-	     uint64_t pte, uint64_t va, unsigned int access, uint64_t *oa,
-	     unsigned int *lg2, unsigned int *prot)
+pt_fast_leaf_k(const struct pt_fast *f, const struct pt_fast_level *lv,
+	       uint64_t pte, uint64_t va, unsigned int access, uint64_t *oa,
+	       unsigned int *lg2, unsigned int *prot, unsigned int ksa,
+	       unsigned int kma, unsigned int ksb, unsigned int kmb)
 {
 	uint64_t off = lv->off_mask;
 	unsigned int r, e, key, sh = lv->shift;
@@ -464,8 +466,7 @@ pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
 		off = lv->alt_off;
 		sh = lv->alt_lg2;
 	}
-	key = (unsigned int)(((pte >> f->key_sa) & f->key_ma) |
-			     ((pte >> f->key_sb) & f->key_mb));
+	key = (unsigned int)(((pte >> ksa) & kma) | ((pte >> ksb) & kmb));
 	e = f->lut[key] & lv->emask;
 	/* PT_ACCESS_PRIV is 8 = PT_FAST_RIGHTS_PRIV: the class's rights. */
 	r = (e >> (access & PT_ACCESS_PRIV)) & 7;
@@ -477,6 +478,16 @@ pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
 	return true;
 }
 
+/* pt_fast_leaf_k() with the plan's key windows. */
+static inline __attribute__((always_inline)) bool
+pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
+	     uint64_t pte, uint64_t va, unsigned int access, uint64_t *oa,
+	     unsigned int *lg2, unsigned int *prot)
+{
+	return pt_fast_leaf_k(f, lv, pte, va, access, oa, lg2, prot,
+			      f->key_sa, f->key_ma, f->key_sb, f->key_mb);
+}
+
 /*
  * The walk core, for pt_fast_walk() and the nested walker: the tables of
  * @f from @tp (the root, a host pointer) down to the leaf for @va (already
@@ -485,9 +496,10 @@ pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
  * the rights test folded.
  */
 static inline __attribute__((always_inline)) bool
-pt_fast_core(const struct pt_fast *f, uint64_t va, unsigned int access,
-	     const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
-	     unsigned int *prot, unsigned int *level)
+pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
+	       const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+	       unsigned int *prot, unsigned int *level, unsigned int ksa,
+	       unsigned int kma, unsigned int ksb, unsigned int kmb)
 {
 	const struct pt_fast_level *lv = &f->lv[f->top];
 	uint64_t pte;
@@ -508,7 +520,18 @@ pt_fast_core(const struct pt_fast *f, uint64_t va, unsigned int access,
 				      __ATOMIC_RELAXED);
 	}
 	*level = (unsigned int)(lv - f->lv);
-	return pt_fast_leaf(f, lv, pte, va, access, oa, lg2, prot);
+	return pt_fast_leaf_k(f, lv, pte, va, access, oa, lg2, prot, ksa, kma,
+			      ksb, kmb);
+}
+
+/* pt_fast_core_k() with the plan's key windows. */
+static inline __attribute__((always_inline)) bool
+pt_fast_core(const struct pt_fast *f, uint64_t va, unsigned int access,
+	     const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+	     unsigned int *prot, unsigned int *level)
+{
+	return pt_fast_core_k(f, va, access, tp, oa, lg2, prot, level,
+			      f->key_sa, f->key_ma, f->key_sb, f->key_mb);
 }
 
 /* The input check of pt_fast_walk(): @iova -> the va the tables index. */

@@ -53,6 +53,27 @@ static uint16_t pt_fast_emask(unsigned int tperm)
 	return (uint16_t)m;
 }
 
+/* Key windows a nested walk has an instance for (pt_fast.keys 1, 2, 3). */
+#define PT_FAST_KEYS_VTD_SS 0, 0x7, 8, 0x8
+#define PT_FAST_KEYS_ARM 2, 0x3f, 47, 0xc0
+#define PT_FAST_KEYS_AMD_V1 60, 0x7, 0, 0
+
+static unsigned int pt_fast_keys(const struct pt_fast *f)
+{
+	static const uint8_t keys[][4] = {
+		{ PT_FAST_KEYS_VTD_SS },
+		{ PT_FAST_KEYS_ARM },
+		{ PT_FAST_KEYS_AMD_V1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i][0] == f->key_sa && keys[i][1] == f->key_ma &&
+		    keys[i][2] == f->key_sb && keys[i][3] == f->key_mb)
+			return i + 1;
+	return 0;
+}
+
 /* A pattern no entry matches: a bit outside the mask. */
 static uint64_t pt_fast_never(uint64_t mask)
 {
@@ -127,6 +148,7 @@ int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root)
 		lv->alt_off = pt_log2_mask(lv->alt_lg2);
 	}
 	pt_fast_lut(f, g);
+	f->keys = (uint8_t)pt_fast_keys(f);
 	f->ok = true;
 	return 0;
 }
@@ -146,24 +168,31 @@ bool pt_fast_nested_ok(const struct pt_fast *s1, const struct pt_fast *s2)
  */
 static inline __attribute__((always_inline)) bool
 pt_fast_table(const struct pt_fast *s2, uint64_t ipa, const uint64_t **tp,
-	      unsigned int *reads)
+	      unsigned int *reads, unsigned int ksa, unsigned int kma,
+	      unsigned int ksb, unsigned int kmb)
 {
 	unsigned int lg2, prot, level;
 	uint64_t va, hva;
 
 	if (!pt_fast_va(s2, ipa, &va) ||
-	    !pt_fast_core(s2, va, PT_ACCESS_READ,
-			  (const uint64_t *)(uintptr_t)s2->root, &hva, &lg2,
-			  &prot, &level))
+	    !pt_fast_core_k(s2, va, PT_ACCESS_READ,
+			    (const uint64_t *)(uintptr_t)s2->root, &hva, &lg2,
+			    &prot, &level, ksa, kma, ksb, kmb))
 		return false;
 	*reads += s2->top - level + 1;
 	*tp = (const uint64_t *)(uintptr_t)hva;
 	return true;
 }
 
-int pt_fast_walk_nested(const struct pt_fast *s1, const struct pt_fast *s2,
-			uint64_t iova, unsigned int access,
-			struct pt_nested_result *res)
+/*
+ * The 2-D walk with the stage-2 key windows as constants (ksa..kmb), so
+ * the five inlined stage-2 walks keep fewer values in registers.
+ */
+static inline __attribute__((always_inline)) int
+pt_fast_nested_tmpl(const struct pt_fast *s1, const struct pt_fast *s2,
+		    uint64_t iova, unsigned int access,
+		    struct pt_nested_result *res, unsigned int ksa,
+		    unsigned int kma, unsigned int ksb, unsigned int kmb)
 {
 	unsigned int l = s1->top, reads = 0, idx, level;
 	const uint64_t *tp;
@@ -173,13 +202,14 @@ int pt_fast_walk_nested(const struct pt_fast *s1, const struct pt_fast *s2,
 		return -EAGAIN;
 	/* Stage 1 from its root, each table through stage 2 first. */
 	idx = (unsigned int)(va >> s1->lv[l].shift);
-	if (!pt_fast_table(s2, s1->root, &tp, &reads))
+	if (!pt_fast_table(s2, s1->root, &tp, &reads, ksa, kma, ksb, kmb))
 		return -EAGAIN;
 	pte = __atomic_load_n(tp + idx, __ATOMIC_RELAXED);
 	while ((pte & s1->lv[l].tbl_mask) == s1->lv[l].tbl_val) {
 		l--;
 		idx = (unsigned int)(va >> s1->lv[l].shift) & s1->idx_mask;
-		if (!pt_fast_table(s2, pte & s1->addr_mask, &tp, &reads))
+		if (!pt_fast_table(s2, pte & s1->addr_mask, &tp, &reads, ksa,
+				   kma, ksb, kmb))
 			return -EAGAIN;
 		pte = __atomic_load_n(tp + idx, __ATOMIC_RELAXED);
 	}
@@ -189,11 +219,46 @@ int pt_fast_walk_nested(const struct pt_fast *s1, const struct pt_fast *s2,
 	res->s1.reads = s1->top - l + 1;
 	/* The output IPA, for the request itself. */
 	if (!pt_fast_va(s2, res->s1.oa, &va2) ||
-	    !pt_fast_core(s2, va2, access,
-			  (const uint64_t *)(uintptr_t)s2->root, &res->s2.oa,
-			  &res->s2.leaf_lg2, &res->s2.prot, &level))
+	    !pt_fast_core_k(s2, va2, access,
+			    (const uint64_t *)(uintptr_t)s2->root, &res->s2.oa,
+			    &res->s2.leaf_lg2, &res->s2.prot, &level, ksa, kma,
+			    ksb, kmb))
 		return -EAGAIN;
 	res->s2.reads = s2->top - level + 1;
 	res->reads = reads + res->s1.reads + res->s2.reads;
 	return 0;
+}
+
+#define PT_FAST_NESTED(name, ksa, kma, ksb, kmb)                             \
+	static int name(const struct pt_fast *s1, const struct pt_fast *s2,  \
+			uint64_t iova, unsigned int access,                  \
+			struct pt_nested_result *res)                        \
+	{                                                                    \
+		return pt_fast_nested_tmpl(s1, s2, iova, access, res, ksa,   \
+					   kma, ksb, kmb);                   \
+	}
+
+/* The stage-2 formats' key windows (PT_FAST_KEYS_*, matched against the
+ * plan by pt_fast_init); the generic instance reads them from the plan. */
+#define PT_FAST_NESTED_KEYS(name, keys) PT_FAST_NESTED(name, keys)
+PT_FAST_NESTED_KEYS(pt_fast_nested_vtd_ss, PT_FAST_KEYS_VTD_SS)
+PT_FAST_NESTED_KEYS(pt_fast_nested_arm, PT_FAST_KEYS_ARM)
+PT_FAST_NESTED_KEYS(pt_fast_nested_amd_v1, PT_FAST_KEYS_AMD_V1)
+PT_FAST_NESTED(pt_fast_nested_any, s2->key_sa, s2->key_ma, s2->key_sb,
+	       s2->key_mb)
+
+int pt_fast_walk_nested(const struct pt_fast *s1, const struct pt_fast *s2,
+			uint64_t iova, unsigned int access,
+			struct pt_nested_result *res)
+{
+	switch (s2->keys) {
+	case 1:
+		return pt_fast_nested_vtd_ss(s1, s2, iova, access, res);
+	case 2:
+		return pt_fast_nested_arm(s1, s2, iova, access, res);
+	case 3:
+		return pt_fast_nested_amd_v1(s1, s2, iova, access, res);
+	default:
+		return pt_fast_nested_any(s1, s2, iova, access, res);
+	}
 }
