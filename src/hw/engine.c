@@ -670,6 +670,11 @@ hw_miss_other(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
 
 	if (h->fast_kind == HW_FAST_NESTED)
 		return hw_miss_nested(m, h, iova, access, xl);
+	/* After a declined fast walk the lean walker can only answer for
+	 * AMD NL=7 sizes (the engine never probes): skip it otherwise. */
+	if (h->fast_kind == HW_FAST_SINGLE &&
+	    st->geom.format != PT_FMT_AMD_V1)
+		return -EAGAIN;
 	if (!st || pt_walk_lean(&st->geom, st->root, NULL, iova, access, &r))
 		return -EAGAIN;
 	m->st.misses++;
