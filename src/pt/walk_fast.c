@@ -141,7 +141,8 @@ int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root)
 		 * address-size fault, whatever its address bits say. */
 		if (!leaf || (pt_log2_mask(lv->shift) & above))
 			lv->leaf_val = pt_fast_never(m);
-		if (!leaf || !lv->alt_lg2 || (pt_log2_mask(lv->alt_lg2) & above))
+		if (!leaf || !lv->alt_lg2 ||
+		    (pt_log2_mask(lv->alt_lg2) & above))
 			lv->alt_val = pt_fast_never(m);
 		lv->leaf_mask = m;
 		lv->off_mask = pt_log2_mask(lv->shift);
