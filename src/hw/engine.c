@@ -227,6 +227,25 @@ static struct hw_cfg **hw_cfg_slot(struct hw_iommu *m, uint32_t rid,
 	return &d->pdir[hi][pasid & (HW_PDIR_SIZE - 1)];
 }
 
+/*
+ * The fast walks of @h's misses (see hw_miss_lean): the single stage's,
+ * or, without caches, the two-dimensional nested walk (with caches the
+ * nested walk goes through the nested TLB, hw_walk_nested).
+ */
+static void hw_cfg_fast(const struct hw_iommu *m, struct hw_cfg *h)
+{
+	h->fast_kind = HW_FAST_NONE;
+	if (h->single) {
+		if (!pt_fast_init(&h->fast, &h->single->geom, h->single->root))
+			h->fast_kind = HW_FAST_SINGLE;
+	} else if (h->mode == HW_MODE_NESTED && m->nocache) {
+		pt_fast_init(&h->fast, &h->s1.geom, h->s1.root);
+		pt_fast_init(&h->fast_s2, &h->s2.geom, h->s2.root);
+		if (pt_fast_nested_ok(&h->fast, &h->fast_s2))
+			h->fast_kind = HW_FAST_NESTED;
+	}
+}
+
 int hw_config_set(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		  const struct hw_config *cfg)
 {
@@ -248,6 +267,7 @@ int hw_config_set(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		h->single = &h->s1;
 	else if (h->mode == HW_MODE_S2)
 		h->single = &h->s2;
+	hw_cfg_fast(m, h);
 	rc = hw_cfg_bind(m, h, pasid);
 	slot = rc ? NULL : hw_cfg_slot(m, rid, pasid, true);
 	if (!slot) {
@@ -576,19 +596,85 @@ static void hw_set_xlate(struct hw_xlate *xl, uint64_t out, unsigned int lg2,
 }
 
 /*
- * A single-stage miss that the lean walker can take: walk, count, fill,
- * with none of hw_walk's state.  The IOTLB was probed already (a miss).
- * -EAGAIN: anything else (nested, identity, blocked, a fault, an unusual
- * table), which hw_xlate_full() handles.
+ * The nested walk without caches, when every walk of it is a fast one:
+ * 24 entry loads for 4 x 4 levels in one pass (pt_fast_walk_nested), then
+ * the counts hw_walk_nested() makes (a miss for the stage-1 walk, one per
+ * stage-1 table fetched, one for the output) and its combined unit.
  */
-static inline int hw_miss_lean(struct hw_iommu *m, const struct hw_cfg *h,
-			       uint64_t iova, unsigned int access,
-			       struct hw_xlate *xl)
+static int hw_miss_nested(struct hw_iommu *m, const struct hw_cfg *h,
+			  uint64_t iova, unsigned int access,
+			  struct hw_xlate *xl)
+{
+	struct pt_nested_result r;
+	unsigned int lg2;
+	uint64_t fl, out;
+
+	if (pt_fast_walk_nested(&h->fast, &h->fast_s2, iova, access, &r))
+		return -EAGAIN;
+	m->st.misses += r.s1.reads + 2;
+	m->st.table_reads += r.reads;
+	/* Combined unit: the smaller leaf, rights of both stages (a fast
+	 * walk means no hardware A/D, so hw_walk_flags() is plain). */
+	lg2 = r.s1.leaf_lg2 < r.s2.leaf_lg2 ? r.s1.leaf_lg2 : r.s2.leaf_lg2;
+	fl = r.s1.prot & r.s2.prot & (HW_E_R | HW_E_W | HW_E_X);
+	fl |= access & PT_ACCESS_PRIV;
+	out = (r.s2.oa & ~hw_mask(lg2)) | fl;
+	hw_set_xlate(xl, out, lg2, iova);
+	return 0;
+}
+
+/*
+ * A single-stage miss through the configuration's fast walk (the common
+ * case, inlined into the callers): walk, count, fill, answer.  Locals
+ * only, so the walk's results stay in registers.
+ */
+static inline __attribute__((always_inline)) int
+hw_miss_fast(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
+	     unsigned int access, struct hw_xlate *xl)
+{
+	const struct pt_fast *f = &h->fast;
+	unsigned int lg2, prot, level;
+	uint64_t va, oa, out;
+
+	if (!pt_fast_access_ok(access) || !pt_fast_va(f, iova, &va) ||
+	    !pt_fast_core(f, va, access, (const uint64_t *)(uintptr_t)f->root,
+			  &oa, &lg2, &prot, &level))
+		return -EAGAIN;
+	m->st.misses++;
+	m->st.table_reads += f->top - level + 1;
+	/* hw_walk_flags() without its A/D case: a plan means no hardware
+	 * A/D updates. */
+	prot &= HW_E_R | HW_E_W | HW_E_X;
+	out = (oa & ~hw_mask(lg2)) | prot | (access & HW_E_PRIV);
+	if (!m->nocache)
+		hw_tlb_fill(m, h->space, iova, lg2, out);
+	xl->hva = oa;
+	xl->len = (1ULL << lg2) - (iova & hw_mask(lg2));
+	xl->perm = prot;
+	return 0;
+}
+
+/*
+ * A miss the fast walk declined or has no plan for: the nested walk
+ * without caches (hw_miss_nested), else the lean walker of the single
+ * stage (AMD NL=7 sizes).  -EAGAIN: anything else (identity, blocked, a
+ * fault, an unusual table, nested with caches), for hw_xlate_full().
+ */
+static __attribute__((noinline)) int
+hw_miss_other(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
+	      unsigned int access, struct hw_xlate *xl)
 {
 	const struct hw_stage *st = h->single;
 	struct pt_lean_result r;
 	uint64_t out;
 
+	if (h->fast_kind == HW_FAST_NESTED)
+		return hw_miss_nested(m, h, iova, access, xl);
+	/* After a declined fast walk the lean walker can only answer for
+	 * AMD NL=7 sizes (the engine never probes): skip it otherwise. */
+	if (h->fast_kind == HW_FAST_SINGLE &&
+	    st->geom.format != PT_FMT_AMD_V1)
+		return -EAGAIN;
 	if (!st || pt_walk_lean(&st->geom, st->root, NULL, iova, access, &r))
 		return -EAGAIN;
 	m->st.misses++;
@@ -599,6 +685,20 @@ static inline int hw_miss_lean(struct hw_iommu *m, const struct hw_cfg *h,
 		hw_tlb_fill(m, h->space, iova, r.leaf_lg2, out);
 	hw_set_xlate(xl, out, r.leaf_lg2, iova);
 	return 0;
+}
+
+/*
+ * A miss that a fast or lean walk can take, with none of hw_walk's state.
+ * The IOTLB was probed already (a miss).  -EAGAIN: hw_xlate_full()'s.
+ */
+static inline __attribute__((always_inline)) int
+hw_miss_lean(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
+	     unsigned int access, struct hw_xlate *xl)
+{
+	if (__builtin_expect(h->fast_kind == HW_FAST_SINGLE, 1) &&
+	    !hw_miss_fast(m, h, iova, access, xl))
+		return 0;
+	return hw_miss_other(m, h, iova, access, xl);
 }
 
 /* hw_xlate_miss() for everything hw_miss_lean() declines. */

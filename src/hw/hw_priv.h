@@ -66,12 +66,24 @@ struct hw_space {
 	unsigned int refs;		/* configurations using it */
 };
 
+/* Which fast walk a configuration's miss takes first (struct hw_cfg). */
+enum hw_fast {
+	HW_FAST_NONE,
+	HW_FAST_SINGLE,		/* fast = the one stage */
+	HW_FAST_NESTED,		/* caches off: fast over fast_s2, 2-D */
+};
+
 struct hw_cfg {
 	enum hw_mode mode;
+	enum hw_fast fast_kind;
 	struct hw_space *space;		/* where final translations are cached */
 	struct hw_space *s2space;	/* nested: the stage-2 (nested TLB) */
 	/* S1 / S2 modes: the one stage walked, for the lean miss path. */
 	const struct hw_stage *single;
+	/* The walks of a miss precomputed (pt_fast_init) at config time:
+	 * the single stage, or nested stage 1 and stage 2. */
+	struct pt_fast fast;
+	struct pt_fast fast_s2;
 	struct hw_stage s1;
 	struct hw_stage s2;
 };

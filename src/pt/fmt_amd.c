@@ -217,6 +217,24 @@ amd_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
 
 PT_DEFINE_WALK(amd, amd_decode)
 
+/* Leaves: PR with NL = 0 at the leaf levels (NL=7 sizes are left to the
+ * lean walker).  Key: FC, IR, IW. */
+static void amd_fast_init(const struct pt_geom *g, struct pt_fast *f)
+{
+	unsigned int l;
+
+	f->key_sa = 60;
+	f->key_ma = (AMD_FC | AMD_IR | AMD_IW) >> 60;
+	f->key_sb = 0;
+	f->key_mb = 0;
+	for (l = 0; l <= g->top; l++) {
+		if (!(g->leaf_levels & (1u << l)))
+			continue;
+		f->lv[l].leaf_mask = AMD_PR | AMD_NL_MASK;
+		f->lv[l].leaf_val = AMD_PR;
+	}
+}
+
 const struct pt_fmt pt_fmt_amd_v1 = {
 	.id = PT_FMT_AMD_V1,
 	.name = "amd-v1",
@@ -228,4 +246,5 @@ const struct pt_fmt pt_fmt_amd_v1 = {
 	.walk = amd_walk,
 	.lean = amd_lean,
 	.lean_mem = amd_lean_mem,
+	.fast_init = amd_fast_init,
 };

@@ -368,6 +368,35 @@ arm_s2_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
 PT_DEFINE_WALK(arm_s1, arm_s1_decode)
 PT_DEFINE_WALK(arm_s2, arm_s2_decode)
 
+/*
+ * Leaves (both stages): a page (0b11) at the last level, a block (0b01)
+ * at the other leaf levels, AF set; with the Contiguous bit a run of
+ * 2^contig_lg2 entries where the granule has one.  Key: bits 7:2 (S1
+ * AP[2:1], NS, AttrIndx; S2 S2AP, MemAttr) and bits 54:53 (UXN/PXN; XN).
+ */
+static void arm_fast_init(const struct pt_geom *g, struct pt_fast *f)
+{
+	unsigned int l;
+
+	f->key_sa = 2;
+	f->key_ma = 0x3f;
+	f->key_sb = 53 - 6;
+	f->key_mb = 0xc0;
+	for (l = 0; l <= g->top; l++) {
+		struct pt_fast_level *lv = &f->lv[l];
+		uint64_t cont = g->contig_lg2[l] ? ARM_CONT : 0;
+
+		if (!(g->leaf_levels & (1u << l)))
+			continue;
+		lv->leaf_mask = ARM_VALID | ARM_TABLE | ARM_AF | cont;
+		lv->leaf_val = ARM_VALID | ARM_AF | (l ? 0 : ARM_TABLE);
+		if (cont) {
+			lv->alt_val = lv->leaf_val | ARM_CONT;
+			lv->alt_lg2 = g->shift[l] + g->contig_lg2[l];
+		}
+	}
+}
+
 const struct pt_fmt pt_fmt_arm_s1 = {
 	.id = PT_FMT_ARM_S1,
 	.name = "arm-s1",
@@ -379,6 +408,7 @@ const struct pt_fmt pt_fmt_arm_s1 = {
 	.walk = arm_s1_walk,
 	.lean = arm_s1_lean,
 	.lean_mem = arm_s1_lean_mem,
+	.fast_init = arm_fast_init,
 };
 
 const struct pt_fmt pt_fmt_arm_s2 = {
@@ -392,4 +422,5 @@ const struct pt_fmt pt_fmt_arm_s2 = {
 	.walk = arm_s2_walk,
 	.lean = arm_s2_lean,
 	.lean_mem = arm_s2_lean_mem,
+	.fast_init = arm_fast_init,
 };

@@ -178,6 +178,24 @@ vtd_ss_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
 
 PT_DEFINE_WALK(vtd_ss, vtd_ss_decode)
 
+/* Leaves: any entry at the PTE level (present iff R|W, which the rights
+ * table knows), PS at the PDE/PDPTE levels.  Key: R, W, X, SNP. */
+static void vtd_ss_fast_init(const struct pt_geom *g, struct pt_fast *f)
+{
+	unsigned int l;
+
+	f->key_sa = 0;
+	f->key_ma = VTD_SS_R | VTD_SS_W | VTD_SS_X;
+	f->key_sb = 8;
+	f->key_mb = VTD_SS_SNP >> 8;
+	for (l = 0; l <= g->top; l++) {
+		if (!(g->leaf_levels & (1u << l)))
+			continue;
+		f->lv[l].leaf_mask = l ? VTD_SS_PS : 0;
+		f->lv[l].leaf_val = l ? VTD_SS_PS : 0;
+	}
+}
+
 const struct pt_fmt pt_fmt_vtd_ss = {
 	.id = PT_FMT_VTD_SS,
 	.name = "vtd-ss",
@@ -189,6 +207,7 @@ const struct pt_fmt pt_fmt_vtd_ss = {
 	.walk = vtd_ss_walk,
 	.lean = vtd_ss_lean,
 	.lean_mem = vtd_ss_lean_mem,
+	.fast_init = vtd_ss_fast_init,
 };
 
 /* ---- first stage (x86-64) ---- */
@@ -301,6 +320,32 @@ vtd_fs_decode(const struct pt_geom *g, unsigned int level, uint64_t pte,
 
 PT_DEFINE_WALK(vtd_fs, vtd_fs_decode)
 
+/* Leaves: P at the PTE level; P|PS with the reserved address bits clear
+ * at the PDE/PDPTE levels.  Key: R/W, U/S, PCD and XD (reserved without
+ * NXE, which the rights table knows). */
+static void vtd_fs_fast_init(const struct pt_geom *g, struct pt_fast *f)
+{
+	unsigned int l;
+
+	f->key_sa = 1;
+	f->key_ma = (VTD_FS_RW | VTD_FS_US | VTD_FS_PCD) >> 1;
+	f->key_sb = 59;
+	f->key_mb = VTD_FS_XD >> 59;
+	for (l = 0; l <= g->top; l++) {
+		if (!(g->leaf_levels & (1u << l)))
+			continue;
+		if (!l) {
+			f->lv[l].leaf_mask = VTD_FS_P;
+			f->lv[l].leaf_val = VTD_FS_P;
+			continue;
+		}
+		f->lv[l].leaf_mask = VTD_FS_P | VTD_FS_PS |
+				     (VTD_ADDR & pt_entry_mask(g, l) &
+				      ~VTD_FS_PAT_LARGE);
+		f->lv[l].leaf_val = VTD_FS_P | VTD_FS_PS;
+	}
+}
+
 const struct pt_fmt pt_fmt_vtd_fs = {
 	.id = PT_FMT_VTD_FS,
 	.name = "vtd-fs",
@@ -312,4 +357,5 @@ const struct pt_fmt pt_fmt_vtd_fs = {
 	.walk = vtd_fs_walk,
 	.lean = vtd_fs_lean,
 	.lean_mem = vtd_fs_lean_mem,
+	.fast_init = vtd_fs_fast_init,
 };

@@ -374,6 +374,240 @@ static inline int pt_walk_lean(const struct pt_geom *g, uint64_t root,
 			     -EAGAIN;
 }
 
+/* ---- the fast walker: a configuration's walk precomputed ---- */
+
+/*
+ * One level of a struct pt_fast.  An entry e read at this level is
+ *   - a standard table entry iff (e & tbl_mask) == tbl_val (the geometry's
+ *     fast path: the next table is at e & addr_mask);
+ *   - a leaf of the level's entry size (2^shift) iff
+ *     (e & leaf_mask) == leaf_val, or an ARM contiguous run of 2^alt_lg2
+ *     iff (e & leaf_mask) == alt_val; both patterns include "no address
+ *     bit at or above oas" and the ARM access flag;
+ *   - anything else: the fast walker declines.
+ * emask clears the rights a standard table above this level takes away
+ * (all ones at the top), in the encoding of struct pt_fast.lut.
+ */
+struct pt_fast_level {
+	uint64_t tbl_mask;
+	uint64_t tbl_val;
+	uint64_t leaf_mask;
+	uint64_t leaf_val;
+	uint64_t alt_val;
+	uint64_t off_mask;	/* (1 << shift) - 1 */
+	uint64_t alt_off;	/* (1 << alt_lg2) - 1 */
+	uint16_t emask;
+	uint8_t shift;
+	uint8_t alt_lg2;
+} __attribute__((aligned(64)));	/* a power of two: lv - f->lv is a shift */
+
+/* Encoding of a pt_fast.lut entry. */
+enum {
+	PT_FAST_RIGHTS_USER = 0,  /* bits 0-2: R/W/X an unprivileged request
+				   * gets (0 without PT_PERM_U) */
+	PT_FAST_RIGHTS_PRIV = 8,  /* bits 8-10: R/W/X (PX) a privileged one */
+	/* bits 3-5: PT_PROT_PRIV, PT_PROT_CACHE, PT_PROT_MMIO as in prot */
+	PT_FAST_PROT_BITS = PT_PROT_PRIV | PT_PROT_CACHE | PT_PROT_MMIO,
+};
+
+/*
+ * A walk of one table, precomputed by pt_fast_init() from a geometry and a
+ * root: what pt_walk_lean() derives from struct pt_geom and the format's
+ * decoder on every walk is here as per-level masks and a rights table.
+ * The leaf's rights and attributes are a function of a few entry bits (a
+ * "key" gathered from two windows of the entry); lut[key] holds them for
+ * both request classes, filled at init by the format's own decoder, so
+ * the decoder stays the one definition of what an entry grants.
+ */
+struct pt_fast {
+	bool ok;		/* false: always declines (use pt_walk_lean) */
+	uint8_t keys;		/* nested walk instance for the windows */
+	uint8_t top;		/* levels - 1 */
+	uint8_t sext;		/* x86: 64 - ias (canonical check), else 0 */
+	uint8_t gran_lg2;
+	uint8_t key_sa;		/* key = (e >> key_sa & key_ma) | */
+	uint8_t key_ma;		/*       (e >> key_sb & key_mb)   */
+	uint8_t key_sb;
+	uint8_t key_mb;
+	uint32_t idx_mask;	/* index mask below the top */
+	uint32_t top_bytes;	/* size of the top table */
+	uint64_t root;
+	uint64_t va_mask;	/* (1 << ias) - 1 */
+	uint64_t addr_mask;
+	struct pt_fast_level lv[PT_MAX_LEVELS];
+	uint16_t lut[256];
+};
+
+/*
+ * pt_fast_init() - precompute the walk of the table at @root described by
+ * @g.  The plan copies what it needs: @g may go away afterwards.
+ * Return: 0; -EOPNOTSUPP the walk is one the fast walker never takes
+ * (PT_CFG_HW_AD, a root beyond oas, a format without a plan): f->ok is
+ * then false and pt_fast_walk() always declines.
+ */
+int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root);
+
+/*
+ * The leaf part of the fast walk: @pte read at level @l for @va is a leaf
+ * granting @access?  Then *@oa, *@lg2 and *@prot are pt_walk()'s.
+ */
+static inline __attribute__((always_inline)) bool
+pt_fast_leaf_k(const struct pt_fast *f, const struct pt_fast_level *lv,
+	       uint64_t pte, uint64_t va, unsigned int access, uint64_t *oa,
+	       unsigned int *lg2, unsigned int *prot, unsigned int ksa,
+	       unsigned int kma, unsigned int ksb, unsigned int kmb)
+{
+	uint64_t off = lv->off_mask;
+	unsigned int r, e, key, sh = lv->shift;
+
+	if (__builtin_expect((pte & lv->leaf_mask) != lv->leaf_val, 0)) {
+		if ((pte & lv->leaf_mask) != lv->alt_val)
+			return false;
+		off = lv->alt_off;
+		sh = lv->alt_lg2;
+	}
+	key = (unsigned int)(((pte >> ksa) & kma) | ((pte >> ksb) & kmb));
+	e = f->lut[key] & lv->emask;
+	/* PT_ACCESS_PRIV is 8 = PT_FAST_RIGHTS_PRIV: the class's rights. */
+	r = (e >> (access & PT_ACCESS_PRIV)) & 7;
+	if (access & ~r & 7)
+		return false;
+	*oa = (pte & f->addr_mask & ~off) | (va & off);
+	*lg2 = sh;
+	*prot = r | (e & PT_FAST_PROT_BITS);
+	return true;
+}
+
+/* pt_fast_leaf_k() with the plan's key windows. */
+static inline __attribute__((always_inline)) bool
+pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
+	     uint64_t pte, uint64_t va, unsigned int access, uint64_t *oa,
+	     unsigned int *lg2, unsigned int *prot)
+{
+	return pt_fast_leaf_k(f, lv, pte, va, access, oa, lg2, prot,
+			      f->key_sa, f->key_ma, f->key_sb, f->key_mb);
+}
+
+/*
+ * The walk core, for pt_fast_walk() and the nested walker: the tables of
+ * @f from @tp (the root, a host pointer) down to the leaf for @va (already
+ * checked by pt_fast_va()).  Returns false to decline; *@level is the
+ * leaf's level.  Always inlined, so a caller with a constant @access gets
+ * the rights test folded.
+ */
+static inline __attribute__((always_inline)) bool
+pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
+	       const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+	       unsigned int *prot, unsigned int *level, unsigned int ksa,
+	       unsigned int kma, unsigned int ksb, unsigned int kmb)
+{
+	const struct pt_fast_level *lv = &f->lv[f->top];
+	uint64_t pte;
+
+	/*
+	 * Entries are read with single relaxed 64-bit loads, ordered after
+	 * the pointer to their table by the address dependency (as Linux's
+	 * READ_ONCE walkers are; x86 and arm64 both keep that order).  An
+	 * acquire load would also make the compiler re-read every plan
+	 * field after each entry, which the nested walk pays 24 times.
+	 */
+	/* The top index needs no mask: va is below 2^ias. */
+	pte = __atomic_load_n(tp + (va >> lv->shift), __ATOMIC_RELAXED);
+	while ((pte & lv->tbl_mask) == lv->tbl_val) {
+		lv--;
+		tp = (const uint64_t *)(uintptr_t)(pte & f->addr_mask);
+		pte = __atomic_load_n(tp + ((va >> lv->shift) & f->idx_mask),
+				      __ATOMIC_RELAXED);
+	}
+	*level = (unsigned int)(lv - f->lv);
+	return pt_fast_leaf_k(f, lv, pte, va, access, oa, lg2, prot, ksa, kma,
+			      ksb, kmb);
+}
+
+/* pt_fast_core_k() with the plan's key windows. */
+static inline __attribute__((always_inline)) bool
+pt_fast_core(const struct pt_fast *f, uint64_t va, unsigned int access,
+	     const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+	     unsigned int *prot, unsigned int *level)
+{
+	return pt_fast_core_k(f, va, access, tp, oa, lg2, prot, level,
+			      f->key_sa, f->key_ma, f->key_sb, f->key_mb);
+}
+
+/* The input check of pt_fast_walk(): @iova -> the va the tables index. */
+static inline __attribute__((always_inline)) bool
+pt_fast_va(const struct pt_fast *f, uint64_t iova, uint64_t *va)
+{
+	if (f->sext) {
+		if ((uint64_t)((int64_t)(iova << f->sext) >> f->sext) != iova)
+			return false;
+	} else if (iova & ~f->va_mask) {
+		return false;
+	}
+	*va = iova & f->va_mask;
+	return true;
+}
+
+/* A request the fast walker takes: some of R/W/X, maybe PRIV, no PROBE. */
+static inline bool pt_fast_access_ok(unsigned int access)
+{
+	return (access & ~(unsigned int)PT_ACCESS_PRIV) - 1 <
+	       (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC);
+}
+
+/*
+ * pt_fast_walk() - pt_walk_lean() from a plan, with identity table memory:
+ * the same answers, in fewer instructions.  It declines (-EAGAIN) whenever
+ * pt_walk() would do anything but return a translation, and also for AMD
+ * NL=7 leaves, PT_ACCESS_PROBE and a request without R/W/X; on success
+ * *@res equals pt_walk()'s result.
+ */
+static inline __attribute__((always_inline)) int
+pt_fast_walk(const struct pt_fast *f, uint64_t iova, unsigned int access,
+	     struct pt_lean_result *res)
+{
+	unsigned int lg2, prot, level;
+	uint64_t va, oa;
+
+	if (!f->ok || !pt_fast_access_ok(access) || !pt_fast_va(f, iova, &va) ||
+	    !pt_fast_core(f, va, access, (const uint64_t *)(uintptr_t)f->root,
+			  &oa, &lg2, &prot, &level))
+		return -EAGAIN;
+	res->oa = oa;
+	res->leaf_lg2 = lg2;
+	res->prot = prot;
+	res->reads = f->top - level + 1;
+	return 0;
+}
+
+/* The result of pt_fast_walk_nested(). */
+struct pt_nested_result {
+	struct pt_lean_result s1;  /* stage 1: oa is the IPA, reads its own */
+	struct pt_lean_result s2;  /* the output's stage-2 walk */
+	unsigned int reads;	   /* every entry loaded, both stages */
+};
+
+/*
+ * pt_fast_nested_ok() - can pt_fast_walk_nested() walk @s1 over @s2?  Both
+ * plans usable, a stage-1 granule no larger than the stage-2 one, and a
+ * stage-1 root aligned to it with a top table of at most one granule: then
+ * every stage-1 table lies inside one stage-2 leaf.
+ */
+bool pt_fast_nested_ok(const struct pt_fast *s1, const struct pt_fast *s2);
+
+/*
+ * pt_fast_walk_nested() - the two-dimensional walk of @iova: every
+ * stage-1 table address (an IPA, the root included) is translated by a
+ * stage-2 walk for a read, then the stage-1 leaf's output by a stage-2
+ * walk for @access; (N + 1)(M + 1) - 1 entry loads for N x M levels.
+ * Both stages' walks are pt_fast_walk()'s, inlined.  Precondition:
+ * pt_fast_nested_ok(@s1, @s2).  Declines (-EAGAIN) whenever one of those
+ * walks would; *@res is valid on success.
+ */
+int pt_fast_walk_nested(const struct pt_fast *s1, const struct pt_fast *s2,
+			uint64_t iova, unsigned int access,
+			struct pt_nested_result *res);
+
 /* pt_walk() on a table made by pt_create(), identity memory. */
 int pt_walk_table(const struct pt *pt, uint64_t iova, unsigned int access,
 		  struct pt_walk_result *res);

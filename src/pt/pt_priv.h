@@ -80,6 +80,15 @@ struct pt_fmt {
 	 * struct pt_mem (PT_DEFINE_WALK too). */
 	pt_lean_fn lean;
 	pt_lean_fn lean_mem;
+	/*
+	 * The format part of a struct pt_fast (see pt_fast_init): the key
+	 * windows (every entry bit the decoder's leaf rights and attributes
+	 * depend on) and, at each leaf level, leaf_mask/leaf_val (and
+	 * alt_val/alt_lg2 for a second leaf size), over entries the fast
+	 * path of the geometry does not take for tables.  Levels it leaves
+	 * alone hold no leaves the fast walker takes.
+	 */
+	void (*fast_init)(const struct pt_geom *g, struct pt_fast *f);
 };
 
 extern const struct pt_fmt pt_fmt_vtd_ss;

@@ -16,6 +16,10 @@
  *     zero), so every fault, reserved encoding and non-standard entry the
  *     decoders know shows up; table pointers always land in the pool.
  * Both walkers run with identity memory and through a struct pt_mem.
+ *
+ * The fast walker (pt_fast_walk, a plan from pt_fast_init) is held to the
+ * same rules, and on our own tables must answer whenever the lean walker
+ * does, except for AMD NL=7 sizes and probes (which it leaves to it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -49,6 +53,8 @@ FIXTURE(pt_lean)
 	uint64_t w0;
 	unsigned int fetches;
 	struct pt_mem mem;
+	struct pt_fast fast;
+	uint64_t nfast;
 };
 
 FIXTURE_VARIANT(pt_lean)
@@ -118,6 +124,32 @@ static uint64_t t_rnd(struct t_fixture_pt_lean *self, uint64_t n)
  * @own: a table we built, where only A/D updates may make the lean walker
  * decline a successful walk.  Returns pt_walk()'s rc.
  */
+/* The fast walker against pt_walk()'s @rc/@r and the lean walker's @lrc. */
+static void t_compare_fast(struct t_fixture_pt_lean *self,
+			   const struct pt_geom *g, uint64_t iova,
+			   unsigned int access, bool own, int rc,
+			   const struct pt_walk_result *r, int lrc)
+{
+	struct pt_lean_result f;
+	int frc = pt_fast_walk(&self->fast, iova, access, &f);
+
+	ASSERT_EQ(self->fast.ok, !(g->flags & PT_CFG_HW_AD));
+	if (frc) {
+		ASSERT_ERRNO(EAGAIN, frc);
+		/* On our tables only probes and NL=7 sizes are left over. */
+		if (own && !lrc && !(access & PT_ACCESS_PROBE))
+			ASSERT_TRUE(g->format == PT_FMT_AMD_V1 &&
+				    r->leaf_lg2 != g->shift[r->leaf_level]);
+		return;
+	}
+	self->nfast++;
+	ASSERT_OK(rc);
+	T_EQ(f.oa, r->oa);
+	T_EQ(f.leaf_lg2, r->leaf_lg2);
+	T_EQ(f.prot, r->prot);
+	T_EQ(f.reads, r->reads);
+}
+
 static int t_compare(struct t_fixture_pt_lean *self, const struct pt_geom *g,
 		     uint64_t root, uint64_t iova, unsigned int access,
 		     bool own)
@@ -150,6 +182,8 @@ static int t_compare(struct t_fixture_pt_lean *self, const struct pt_geom *g,
 		T_EQ(lm.prot, l.prot);
 		T_EQ(self->fetches, l.reads);
 	}
+	ASSERT_EQ(self->fast.root, self->fast.ok ? root : 0);
+	t_compare_fast(self, g, iova, access, own, rc, &r, lrc);
 	return rc;
 }
 
@@ -210,6 +244,7 @@ TEST_F(pt_lean, real_tables)
 					gran * (1 + t_rnd(self, 600)), NULL,
 					NULL);
 	}
+	pt_fast_init(&self->fast, self->g, pt_root(self->pt));
 	for (i = 0; i < 20000; i++) {
 		uint64_t iova = t_addr(self);
 
@@ -227,6 +262,8 @@ TEST_F(pt_lean, real_tables)
 	/* Both outcomes must have been exercised in quantity. */
 	ASSERT_GT(ok, 10000ULL);
 	ASSERT_GT(fault, 10000ULL);
+	if (self->fast.ok)
+		ASSERT_GT(self->nfast, 10000ULL);
 }
 
 /* A random entry for a pool table: anything, but pointers stay inside. */
@@ -268,6 +305,7 @@ TEST_F(pt_lean, random_words)
 		pool[i] = aligned_alloc(bytes, bytes);
 		ASSERT_NONNULL(pool[i]);
 	}
+	pt_fast_init(&self->fast, g, (uint64_t)(uintptr_t)root);
 	for (round = 0; round < 8; round++) {
 		/* Pool page i plays level i % levels when it is filled, but
 		 * any page may be reached at any level. */
