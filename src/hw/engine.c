@@ -55,10 +55,10 @@ int hw_create(enum hw_model model, const struct hw_caps *caps,
 	if (!m)
 		return -ENOMEM;
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < 1u << HW_STREAMS_LG2; i++) {
-		m->streams[i].tag = HW_STREAM_NONE;
+	/* Stream lines: tag 0 (generation 0) until loaded. */
+	for (i = 0; i < 1u << HW_STREAMS_LG2; i++)
 		m->runs[i].tag = HW_STREAM_NONE;
-	}
+	m->gen_tag = 1ULL << HW_GEN_SHIFT;
 	m->model = model;
 	m->flags = c->flags;
 	m->nocache = c->flags & HW_CAP_NO_CACHE;
@@ -643,24 +643,39 @@ bool hw_args_ok(uint32_t rid, uint32_t pasid, unsigned int access)
 	       (access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC));
 }
 
+/*
+ * The stream lines' 16-bit generation wrapped: clear every line, so none
+ * loaded before can match a generation value again, and start at 1.
+ */
+void hw_gen_wrap(struct hw_iommu *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1u << HW_STREAMS_LG2; i++)
+		m->streams[i].tag = 0;
+	m->gen_tag = 1ULL << HW_GEN_SHIFT;
+}
+
 struct hw_stream *hw_stream_load(struct hw_iommu *m, uint32_t rid,
 				 uint32_t pasid)
 {
 	struct hw_stream *s = hw_stream_of(m, rid, pasid);
 	const struct hw_cfg *h = hw_cfg_find(m, rid, pasid);
 	const struct hw_space *sp = h ? h->space : NULL;
+	unsigned int lg2;
 
+	/* Nothing cached (yet): the line stays invalid (generation 0), so a
+	 * valid line always has a size class to probe. */
 	s->tag = hw_stream_tag(rid, pasid);
-	if (!sp || !sp->sizes) {
-		/* Nothing cached (yet): the line stays invalid, so a valid
-		 * line always has a size class to probe. */
-		s->gen = m->gen - 1;
+	if (!sp || !sp->sizes || m->nocache)
 		return s;
-	}
-	s->gen = m->gen;
-	s->sizes = sp->sizes;
-	s->key0 = sp->key_hi | (unsigned int)__builtin_ctzll(sp->sizes);
-	s->salt = sp->salt;
+	lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
+	s->shift = lg2 - 6;		/* lg2 >= HW_UNIT_MIN_LG2 */
+	s->key0 = sp->key_hi | lg2;
+	s->salt6 = sp->salt << 6;
+	s->mask6 = m->set_mask << 6;
+	s->tlb = m->tlb;
+	s->tag |= m->gen_tag;
 	return s;
 }
 
@@ -703,40 +718,57 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 }
 
 /*
- * The hit path: the stream line (tag and generation check), one probe of
- * the space's smallest size class, the rights check.  A valid line implies
- * valid rid and pasid (lines are loaded only for those), so only @access
- * is checked here.  Without caches no line is ever loaded.
+ * A miss through a valid stream line: the ids come from the line.  The
+ * other arguments sit where hw_translate() received them (@unused holds
+ * pasid's place), so reaching here moves only the line pointer.
+ */
+static __attribute__((noipa)) int
+hw_translate_miss(struct hw_iommu *m, const struct hw_stream *s,
+		  uint32_t unused, uint64_t iova, unsigned int access,
+		  struct hw_xlate *xl, struct hw_fault *fault)
+{
+	return hw_translate_slow(m, (uint32_t)(s->tag >> 32) & HW_RID_MAX,
+				 (uint32_t)s->tag, iova, access, xl, fault);
+}
+
+/*
+ * The hit path: the stream line (one compare of tag and generation), one
+ * probe of the space's smallest size class from the line's precomputed
+ * shifts, the rights check.  A valid line implies valid rid and pasid
+ * (lines are loaded only for those), so only @access is checked here.
+ * Without caches no line is ever loaded.  It keeps few enough values live
+ * (the ids are re-read from the line on a miss) to need only
+ * caller-saved registers: no frame, and misses leave by a jump.
  */
 int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		 uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		 struct hw_fault *fault)
 {
-	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
+	uint64_t tag = hw_stream_tag(rid, pasid);
+	const struct hw_stream *s =
+		&m->streams[((uint32_t)tag ^ (uint32_t)(tag >> 32)) *
+			    0x9e3779b9u >> (32 - HW_STREAMS_LG2)];
 
-	if (__builtin_expect(s->tag == hw_stream_tag(rid, pasid) &&
-			     s->gen == m->gen && hw_access_ok(access), 1)) {
-		unsigned int lg2 = s->key0 & 63;
-		uint64_t vpn = iova >> lg2, mask;
-		uint64_t key = s->key0 | ((vpn >> m->sets_lg2) << 6);
-		uint64_t out = hw_set_lookup(m->tlb[(vpn ^ s->salt) &
-						    m->set_mask].e, key);
+	if (__builtin_expect(s->tag == (tag | m->gen_tag) &&
+			     hw_access_ok(access), 1)) {
+		unsigned int sh = (unsigned int)s->shift;
+		uint64_t t = iova >> sh;
+		const struct hw_tlbe *e = (const struct hw_tlbe *)
+			((const char *)s->tlb + ((t ^ s->salt6) & s->mask6));
+		uint64_t key = s->key0 | ((t >> HW_KEY_SHIFT) & ~63ULL);
+		uint64_t out = hw_set_lookup(e, key);
 
 		if (__builtin_expect(hw_out_ok(out, access), 1)) {
-			/* The size from the key: fewer values live across the
-			 * probe. */
-			mask = (1ULL << (key & 63)) - 1;
+			/* The bits of the unit's address: ~0 << lg2. */
+			uint64_t hi = ~63ULL << sh;
+
 			m->st.hits++;
-			xl->hva = (out & ~mask) | (iova & mask);
-			xl->len = mask + 1 - (iova & mask);
+			xl->hva = iova ^ ((iova ^ out) & hi);
+			xl->len = -(iova | hi);
 			xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
 			return 0;
 		}
-		/* The ids again from the line: rid and pasid then need no
-		 * register across the probe, which saves the frame. */
-		return hw_translate_slow(m, (uint32_t)(s->tag >> 32),
-					 (uint32_t)s->tag, iova, access, xl,
-					 fault);
+		return hw_translate_miss(m, s, 0, iova, access, xl, fault);
 	}
 	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
 }

@@ -6,12 +6,16 @@
  *
  * IOTLB layout.  2^sets_lg2 sets of HW_WAYS 16-byte entries (one 64-byte
  * line per set).  An entry is {key, out}:
- *   key = space id << 48 | (vpn >> sets_lg2) << 6 | lg2
+ *   key = space id << 48 | (vpn >> HW_KEY_SHIFT) << 6 | lg2
  *   out = unit HVA | HW_E_* flags        (the HVA is 2^lg2 aligned)
  * with vpn = iova >> lg2 and the set (vpn ^ space salt) & set_mask.  The
- * key leaves out the vpn bits the set index implies: two entries in one
- * set with equal keys have the same space, hence the same salt, hence the
- * same low vpn bits.  key 0 is never a valid key (ids start at 1).
+ * key leaves out the low HW_KEY_SHIFT vpn bits, which the set index
+ * implies at every IOTLB size (sets_lg2 >= HW_KEY_SHIFT): two entries in
+ * one set with equal keys have the same space, hence the same salt, hence
+ * the same low vpn bits.  A constant shift (not sets_lg2) keeps the key a
+ * fixed function of the vpn.  Units are at least 4K (lg2 >= 12), so the
+ * 52 - HW_KEY_SHIFT = 42 vpn bits fit below the id.  key 0 is never a
+ * valid key (ids start at 1).
  *
  * A space is one IOTLB tag: (stage, domain, sub) = VT-d (DID, PASID) /
  * DID, SMMU (VMID, ASID) / VMID, AMD (DomainID, PASID) / DomainID.  A
@@ -31,6 +35,8 @@
 #define HW_ID_MAX ((1u << HW_ID_BITS) - 1)
 #define HW_VPN_MASK ((1ULL << (HW_ID_SHIFT - 6)) - 1)
 #define HW_SETS_MIN_LG2 10
+#define HW_KEY_SHIFT HW_SETS_MIN_LG2
+#define HW_UNIT_MIN_LG2 12
 #define HW_SETS_MAX_LG2 20
 
 /* Flags in the low bits of an entry's out word (the HVA is >= 4K aligned). */
@@ -78,27 +84,39 @@ struct hw_cfg {
 
 /*
  * The configuration cache: one 64-byte line per recently used (rid,
- * PASID), indexed by a hash of the pair, holding what the hit paths need
- * so they skip device -> config -> space (three dependent loads, each a
+ * PASID), indexed by a hash of the pair, holding what the hit path needs
+ * so it skips device -> config -> space (three dependent loads, each a
  * likely L1 miss right after a DMA copy streamed through the cache), plus
  * the last DMA run of that stream (a micro-TLB).
  *
- * A line is valid while its tag matches and its gen equals m->gen.
- * m->gen moves on every change a line could reflect: configuration set or
- * clear, any IOTLB fill or entry drop, any invalidation command (whether or
- * not it found entries), space ids.  So a line can never be used stale; in
- * exchange every change costs every line a refresh, which only happens on
- * the slow paths anyway.
+ * A line is valid while its tag equals hw_stream_tag(rid, pasid) |
+ * m->gen_tag.  m->gen (and with it the 16-bit generation in gen_tag)
+ * moves on every change a line could reflect: configuration set or clear,
+ * any IOTLB fill or entry drop, any invalidation command (whether or not
+ * it found entries), space ids.  gen_tag's generation runs 1..0xffff;
+ * when it wraps, every line is cleared (hw_gen_wrap) before a generation
+ * value is used again, and a cleared or declined line carries generation
+ * 0 (tag hw_stream_tag(rid, pasid)), which no gen_tag has.  So a line can never be used stale; in exchange
+ * every change costs every line a refresh, which only happens on the slow
+ * paths anyway.
+ *
+ * The line holds the probe of the space's smallest size class lg2
+ * precomputed: with t = iova >> (lg2 - 6) (the vpn shifted up by 6, low
+ * bits junk) the set is at byte (t ^ salt << 6) & (set_mask << 6) of the
+ * array and the key is key0 | ((t >> HW_KEY_SHIFT) & ~63), which are
+ * hw_set_of() and hw_key().
  */
 #define HW_STREAMS_LG2 4
-#define HW_STREAM_NONE UINT64_MAX
+#define HW_STREAM_NONE UINT64_MAX	/* a run line's tag: no stream */
+#define HW_GEN_SHIFT 48			/* a stream line's generation bits */
 
 struct hw_stream {
-	uint64_t tag;			/* rid << 32 | pasid */
-	uint64_t gen;
-	uint64_t key0;			/* final space's key_hi | smallest lg2 */
-	uint64_t salt;			/* as in hw_space */
-	uint64_t sizes;			/* never 0 in a valid line */
+	uint64_t tag;			/* gen16 << 48 | rid << 32 | pasid */
+	uint64_t shift;			/* lg2 - 6 */
+	uint64_t key0;			/* final space's key_hi | lg2 */
+	uint64_t salt6;			/* the space's salt << 6 */
+	uint64_t mask6;			/* set_mask << 6 */
+	const struct hw_set *tlb;	/* m->tlb */
 } __attribute__((aligned(64)));
 
 /*
@@ -135,6 +153,7 @@ struct hw_iommu {
 	struct hw_set *tlb;
 	uint64_t set_mask;
 	uint64_t gen;			/* see struct hw_stream */
+	uint64_t gen_tag;		/* (gen's 16-bit generation) << 48 */
 	unsigned int sets_lg2;
 	bool nocache;
 	struct hw_stats st;
@@ -198,10 +217,15 @@ static inline struct hw_runs *hw_runs_of(struct hw_iommu *m, uint32_t rid,
 	return &m->runs[h >> (32 - HW_STREAMS_LG2)];
 }
 
+void hw_gen_wrap(struct hw_iommu *m);
+
 /* Something a stream line may cache changed: every line goes stale. */
 static inline void hw_gen_bump(struct hw_iommu *m)
 {
 	m->gen++;
+	m->gen_tag += 1ULL << HW_GEN_SHIFT;
+	if (__builtin_expect(!m->gen_tag, 0))
+		hw_gen_wrap(m);
 }
 
 /* A valid access: some of R/W/X, nothing unknown (PROBE is not one). */
@@ -260,6 +284,20 @@ static inline bool hw_out_ok(uint64_t out, unsigned int access)
 	return !((out ^ access) & (hw_need(access) | HW_E_PRIV));
 }
 
+/* The key of unit @vpn of size class @lg2 in space @sp. */
+static inline uint64_t hw_key(const struct hw_space *sp, uint64_t vpn,
+			      unsigned int lg2)
+{
+	return sp->key_hi | ((vpn >> HW_KEY_SHIFT) << 6) | lg2;
+}
+
+/* The set that holds unit @vpn of space @sp. */
+static inline struct hw_set *hw_set_of(const struct hw_iommu *m,
+				       const struct hw_space *sp, uint64_t vpn)
+{
+	return &m->tlb[(vpn ^ sp->salt) & m->set_mask];
+}
+
 /*
  * Looks @iova up in space @sp: one set per size class in use, four keys
  * compared without branches.  Returns the out word (0: miss) and the
@@ -274,10 +312,8 @@ static inline uint64_t hw_tlb_probe(const struct hw_iommu *m,
 	while (sizes) {
 		unsigned int l = (unsigned int)__builtin_ctzll(sizes);
 		uint64_t vpn = iova >> l;
-		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | l;
-		const struct hw_tlbe *e = m->tlb[(vpn ^ sp->salt) &
-						 m->set_mask].e;
-		uint64_t out = hw_set_lookup(e, key);
+		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
+					     hw_key(sp, vpn, l));
 
 		if (out) {
 			*lg2 = l;

@@ -156,8 +156,8 @@ static struct hw_tlbe *hw_tlb_slot(const struct hw_iommu *m,
 				   const struct hw_space *sp, uint64_t vpn,
 				   unsigned int lg2, uint64_t *key)
 {
-	*key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
-	return m->tlb[(vpn ^ sp->salt) & m->set_mask].e;
+	*key = hw_key(sp, vpn, lg2);
+	return hw_set_of(m, sp, vpn)->e;
 }
 
 /* Forgets entry @e, keeping its space's size-class count right. */
@@ -202,6 +202,8 @@ void hw_tlb_fill(struct hw_iommu *m, struct hw_space *sp, uint64_t iova,
 	struct hw_tlbe *set, *e;
 	uint64_t key;
 
+	if (lg2 < HW_UNIT_MIN_LG2)	/* no such unit: the key needs 4K */
+		return;
 	set = hw_tlb_slot(m, sp, iova >> lg2, lg2, &key);
 	e = hw_tlb_victim(m, set, key);
 	hw_tlbe_drop(m, e);
@@ -251,8 +253,8 @@ static void hw_space_inv_scan(struct hw_iommu *m, struct hw_space *sp,
 
 			if ((k & ~(HW_VPN_MASK << 6)) != hi)
 				continue;
-			vpn = ((k >> 6) & HW_VPN_MASK) << m->sets_lg2 |
-			      ((set ^ sp->salt) & m->set_mask);
+			vpn = ((k >> 6) & HW_VPN_MASK) << HW_KEY_SHIFT |
+			      ((set ^ sp->salt) & hw_mask(HW_KEY_SHIFT));
 			if (vpn >= first && vpn <= last)
 				hw_tlbe_drop(m, &e[i]);
 		}
