@@ -37,6 +37,9 @@
 #define HW_SETS_MIN_LG2 10
 #define HW_KEY_SHIFT HW_SETS_MIN_LG2
 #define HW_UNIT_MIN_LG2 12
+#define HW_L0_LG2 10			/* <= HW_SETS_MIN_LG2 */
+#define HW_L0_MASK ((1u << HW_L0_LG2) - 1)
+#define HW_L0_MASK4 (HW_L0_MASK << 4)	/* byte offset of a slot */
 #define HW_SETS_MAX_LG2 20
 
 /* Flags in the low bits of an entry's out word (the HVA is >= 4K aligned). */
@@ -87,37 +90,48 @@ struct hw_cfg {
  * PASID), indexed by a hash of the pair, holding what the hit path needs
  * so it skips device -> config -> space (three dependent loads, each a
  * likely L1 miss right after a DMA copy streamed through the cache), plus
- * the last DMA run of that stream (a micro-TLB).
+ * the last DMA run of that stream (a micro-TLB).  The line of the stream
+ * translated last is also copied into m->cur, which is what the hit path
+ * reads (one compare, no hash).
  *
- * A line is valid while its tag equals hw_stream_tag(rid, pasid) |
- * m->gen_tag.  m->gen (and with it the 16-bit generation in gen_tag)
- * moves on every change a line could reflect: configuration set or clear,
- * any IOTLB fill or entry drop, any invalidation command (whether or not
- * it found entries), space ids.  gen_tag's generation runs 1..0xffff;
- * when it wraps, every line is cleared (hw_gen_wrap) before a generation
- * value is used again, and a cleared or declined line carries generation
- * 0 (tag hw_stream_tag(rid, pasid)), which no gen_tag has.  So a line can never be used stale; in exchange
- * every change costs every line a refresh, which only happens on the slow
- * paths anyway.
- *
- * The line holds the probe of the space's smallest size class lg2
- * precomputed: with t = iova >> (lg2 - 6) (the vpn shifted up by 6, low
- * bits junk) the set is at byte (t ^ salt << 6) & (set_mask << 6) of the
- * array and the key is key0 | ((t >> HW_KEY_SHIFT) & ~63), which are
- * hw_set_of() and hw_key().
+ * A line is valid while its tag matches and its gen equals m->gen.
+ * m->gen moves on every change a line could reflect: configuration set or
+ * clear, any IOTLB fill or entry drop, any invalidation command (whether
+ * or not it found entries), space ids; every move also empties m->cur.
+ * So neither can be used stale; in exchange every change costs a refresh,
+ * which only happens on the slow paths anyway.
  */
 #define HW_STREAMS_LG2 4
-#define HW_STREAM_NONE UINT64_MAX	/* a run line's tag: no stream */
-#define HW_GEN_SHIFT 48			/* a stream line's generation bits */
+#define HW_STREAM_NONE UINT64_MAX	/* a tag no (rid, pasid) has */
 
 struct hw_stream {
-	uint64_t tag;			/* gen16 << 48 | rid << 32 | pasid */
-	uint64_t shift;			/* lg2 - 6 */
-	uint64_t key0;			/* final space's key_hi | lg2 */
-	uint64_t salt6;			/* the space's salt << 6 */
-	uint64_t mask6;			/* set_mask << 6 */
-	const struct hw_set *tlb;	/* m->tlb */
+	uint64_t tag;			/* rid << 32 | pasid */
+	uint64_t gen;
+	uint64_t key0;			/* final space's key_hi | smallest lg2 */
+	uint64_t salt;			/* as in hw_space */
 } __attribute__((aligned(64)));
+
+/*
+ * The current stream (the last one translated), as the hit path reads it:
+ * valid iff pasid and rid are the request's; after any change (see above)
+ * they are HW_STREAM_NONE's halves, an invalid rid, and key0 is
+ * HW_KEY_NONE, which no slot can match (not even an empty one), so a
+ * request that matches it anyway (rid 0xffffffff) fails over to the
+ * argument checks.  The probe of the space's smallest size class
+ * lg2 is precomputed for the level-0 IOTLB: with t = iova >> shift (the
+ * vpn shifted up by 4, low bits junk) the slot is at byte
+ * (t ^ salt4) & HW_L0_MASK4 of m->l0 and the key is
+ * key0 | ((t >> (HW_KEY_SHIFT - 2)) & ~63), i.e. hw_l0_of() and hw_key().
+ */
+#define HW_KEY_NONE 1			/* a size class no key has */
+
+struct hw_cur {
+	uint32_t pasid;
+	uint32_t rid;
+	uint64_t key0;			/* key_hi | lg2 */
+	uint64_t salt4;			/* salt << 4 */
+	uint64_t shift;			/* lg2 - 4 */
+};
 
 /*
  * A stream's last DMA runs, one per direction (r[1]: requests that write),
@@ -149,14 +163,17 @@ struct hw_dev {
 };
 
 struct hw_iommu {
-	/* Hot fields first: the hit paths read this line and one stream. */
+	/* Hot fields first: the hit path reads this line, need[] and l0. */
+	struct hw_cur cur;
 	struct hw_set *tlb;
 	uint64_t set_mask;
+	struct hw_stats st;		/* st.hits in the first line */
 	uint64_t gen;			/* see struct hw_stream */
-	uint64_t gen_tag;		/* (gen's 16-bit generation) << 48 */
 	unsigned int sets_lg2;
 	bool nocache;
-	struct hw_stats st;
+	/* [access]: the out bits access must match (hw_out_ok); an invalid
+	 * access (no R/W/X) asks for HW_E_VALID clear, which always fails. */
+	uint16_t need[16];
 	struct hw_stream streams[1u << HW_STREAMS_LG2];
 	struct hw_runs runs[1u << HW_STREAMS_LG2];
 	struct hw_dev *devs;		/* [HW_RID_MAX + 1], zero pages lazily */
@@ -175,6 +192,17 @@ struct hw_iommu {
 	unsigned int fq_head;		/* next record to pop */
 	unsigned int fq_tail;		/* next free slot */
 	bool fq_overflow;
+
+	/*
+	 * The level-0 IOTLB: direct mapped, slot i a copy of an entry of a
+	 * set s of m->tlb with s & HW_L0_MASK == i (a key determines its set,
+	 * so the copy is exact), or empty.  Every drop from m->tlb drops the
+	 * copy too (hw_tlbe_drop), so it never holds what m->tlb does not.
+	 * Neighbouring units of a space take neighbouring 16-byte slots: 1024
+	 * consecutive pages are 16 KiB, which fits L1 where m->tlb's 1024
+	 * 64-byte sets do not.
+	 */
+	struct hw_tlbe l0[1u << HW_L0_LG2] __attribute__((aligned(64)));
 };
 
 static inline uint64_t hw_mask(unsigned int lg2)
@@ -217,15 +245,13 @@ static inline struct hw_runs *hw_runs_of(struct hw_iommu *m, uint32_t rid,
 	return &m->runs[h >> (32 - HW_STREAMS_LG2)];
 }
 
-void hw_gen_wrap(struct hw_iommu *m);
-
 /* Something a stream line may cache changed: every line goes stale. */
 static inline void hw_gen_bump(struct hw_iommu *m)
 {
 	m->gen++;
-	m->gen_tag += 1ULL << HW_GEN_SHIFT;
-	if (__builtin_expect(!m->gen_tag, 0))
-		hw_gen_wrap(m);
+	m->cur.pasid = (uint32_t)HW_STREAM_NONE;
+	m->cur.rid = (uint32_t)(HW_STREAM_NONE >> 32);
+	m->cur.key0 = HW_KEY_NONE;
 }
 
 /* A valid access: some of R/W/X, nothing unknown (PROBE is not one). */
@@ -298,6 +324,12 @@ static inline struct hw_set *hw_set_of(const struct hw_iommu *m,
 	return &m->tlb[(vpn ^ sp->salt) & m->set_mask];
 }
 
+/* The level-0 slot that may hold a copy of an entry of set @set. */
+static inline struct hw_tlbe *hw_l0_of(struct hw_iommu *m, uint64_t set)
+{
+	return &m->l0[set & HW_L0_MASK];
+}
+
 /*
  * Looks @iova up in space @sp: one set per size class in use, four keys
  * compared without branches.  Returns the out word (0: miss) and the
@@ -355,6 +387,8 @@ struct hw_space *hw_space_get(struct hw_iommu *m, unsigned int stage,
 void hw_space_put(struct hw_iommu *m, struct hw_space *sp);
 void hw_tlb_fill(struct hw_iommu *m, struct hw_space *sp, uint64_t iova,
 		 unsigned int lg2, uint64_t out);
+void hw_l0_fill(struct hw_iommu *m, const struct hw_space *sp,
+		uint64_t iova, unsigned int lg2, uint64_t out);
 void hw_space_flush(struct hw_iommu *m, struct hw_space *sp);
 void hw_space_inv_range(struct hw_iommu *m, struct hw_space *sp,
 			uint64_t start, uint64_t last);
