@@ -12,6 +12,7 @@
  * (size = the smaller leaf, rights intersected) in the stage-1 space.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,10 @@ static int hw_caps_check(const struct hw_caps *c)
 		return -EINVAL;
 	return 0;
 }
+
+/* What the hit path reads of the instance, but need[], is one line. */
+_Static_assert(offsetof(struct hw_iommu, st.hits) + sizeof(uint64_t) <= 64,
+	       "m->cur, m->gen and m->st.hits share the first line");
 
 int hw_create(enum hw_model model, const struct hw_caps *caps,
 	      struct hw_iommu **out)
@@ -61,7 +66,7 @@ int hw_create(enum hw_model model, const struct hw_caps *caps,
 	}
 	hw_gen_bump(m);			/* m->cur empty */
 	for (i = 0; i < 16; i++)
-		m->need[i] = hw_access_ok(i) ? (uint16_t)(hw_need(i) | HW_E_PRIV)
+		m->need[i] = hw_access_ok(i) ? hw_need(i) | HW_E_PRIV
 					     : HW_E_VALID;
 	m->model = model;
 	m->flags = c->flags;

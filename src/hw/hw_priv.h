@@ -163,17 +163,20 @@ struct hw_dev {
 };
 
 struct hw_iommu {
-	/* Hot fields first: the hit path reads this line, need[] and l0. */
+	/*
+	 * Hot fields first: the hit path reads this line (st.hits is its
+	 * last word), need[] and l0; the DMA paths this line and a run line.
+	 */
 	struct hw_cur cur;
+	uint64_t gen;			/* see struct hw_stream */
 	struct hw_set *tlb;
 	uint64_t set_mask;
-	struct hw_stats st;		/* st.hits in the first line */
-	uint64_t gen;			/* see struct hw_stream */
+	struct hw_stats st;
 	unsigned int sets_lg2;
 	bool nocache;
 	/* [access]: the out bits access must match (hw_out_ok); an invalid
 	 * access (no R/W/X) asks for HW_E_VALID clear, which always fails. */
-	uint16_t need[16];
+	uint64_t need[16];
 	struct hw_stream streams[1u << HW_STREAMS_LG2];
 	struct hw_runs runs[1u << HW_STREAMS_LG2];
 	struct hw_dev *devs;		/* [HW_RID_MAX + 1], zero pages lazily */
