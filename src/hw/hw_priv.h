@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * src/hw private: the instance, the configuration store, the IOTLB with
- * its tag spaces, and the inline IOTLB probe shared by translation and the
- * DMA fast path.
+ * its tag spaces and its level-0 copy (struct hw_iommu, l0), and the
+ * inline IOTLB probe shared by translation and the DMA fast path.
  *
  * IOTLB layout.  2^sets_lg2 sets of HW_WAYS 16-byte entries (one 64-byte
  * line per set).  An entry is {key, out}:

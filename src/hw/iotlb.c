@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The IOTLB of the emulated IOMMU: the set-associative entry array, the
- * tag spaces and their ids, filling with victim choice, and the two kinds
+ * tag spaces and their ids, filling with victim choice, the level-0
+ * IOTLB's copies (kept a subset of the array), and the two kinds
  * of invalidation every model's commands are built from - a whole space
  * (a fresh id, O(1)) and an address range in a space (probing only the
  * sets that can hold it, per size class in use).
