@@ -175,9 +175,8 @@ static size_t hw_xfer_fast(struct hw_xfer *x, uint64_t iova, char *buf,
 	unit = 1ULL << lg2;
 	while (done < len) {
 		uint64_t a = iova + done, vpn = a >> lg2, off = a & (unit - 1);
-		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
-		uint64_t out = hw_set_lookup(m->tlb[(vpn ^ sp->salt) &
-						    m->set_mask].e, key);
+		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
+					     hw_key(sp, vpn, lg2));
 		uint64_t hva, n = unit - off;
 
 		if (!hw_out_ok(out, x->access))
@@ -437,9 +436,8 @@ static uint64_t hw_run_extend(struct hw_xfer *x, uint64_t iova, uint64_t hva,
 	unit = 1ULL << lg2;
 	while (got < len && iova + got > iova) {
 		uint64_t vpn = (iova + got) >> lg2;
-		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
-		uint64_t out = hw_set_lookup(m->tlb[(vpn ^ sp->salt) &
-						    m->set_mask].e, key);
+		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
+					     hw_key(sp, vpn, lg2));
 
 		if (!hw_out_ok(out, x->access) ||
 		    (out & ~(unit - 1)) != hva + got)

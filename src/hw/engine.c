@@ -12,6 +12,7 @@
  * (size = the smaller leaf, rights intersected) in the stage-1 space.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,10 @@ static int hw_caps_check(const struct hw_caps *c)
 	return 0;
 }
 
+/* What the hit path reads of the instance, but need[], is one line. */
+_Static_assert(offsetof(struct hw_iommu, st.hits) + sizeof(uint64_t) <= 64,
+	       "m->cur, m->gen and m->st.hits share the first line");
+
 int hw_create(enum hw_model model, const struct hw_caps *caps,
 	      struct hw_iommu **out)
 {
@@ -59,6 +64,10 @@ int hw_create(enum hw_model model, const struct hw_caps *caps,
 		m->streams[i].tag = HW_STREAM_NONE;
 		m->runs[i].tag = HW_STREAM_NONE;
 	}
+	hw_gen_bump(m);			/* m->cur empty */
+	for (i = 0; i < 16; i++)
+		m->need[i] = hw_access_ok(i) ? hw_need(i) | HW_E_PRIV
+					     : HW_E_VALID;
 	m->model = model;
 	m->flags = c->flags;
 	m->nocache = c->flags & HW_CAP_NO_CACHE;
@@ -743,6 +752,19 @@ bool hw_args_ok(uint32_t rid, uint32_t pasid, unsigned int access)
 	       (access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC));
 }
 
+/* The hit path's copy of stream line @s (valid: tag and gen match). */
+static void hw_cur_set(struct hw_iommu *m, const struct hw_stream *s)
+{
+	unsigned int lg2 = s->key0 & 63;
+
+	m->cur.pasid = (uint32_t)s->tag;
+	m->cur.rid = (uint32_t)(s->tag >> 32);
+	m->cur.key0 = s->key0;
+	m->cur.salt4 = s->salt << 4;
+	m->cur.shift = lg2 - 4;
+}
+
+/* Loads the stream line of (rid, pasid), and m->cur, from its config. */
 struct hw_stream *hw_stream_load(struct hw_iommu *m, uint32_t rid,
 				 uint32_t pasid)
 {
@@ -751,27 +773,28 @@ struct hw_stream *hw_stream_load(struct hw_iommu *m, uint32_t rid,
 	const struct hw_space *sp = h ? h->space : NULL;
 
 	s->tag = hw_stream_tag(rid, pasid);
-	if (!sp || !sp->sizes) {
+	if (!sp || !sp->sizes || m->nocache) {
 		/* Nothing cached (yet): the line stays invalid, so a valid
 		 * line always has a size class to probe. */
 		s->gen = m->gen - 1;
 		return s;
 	}
 	s->gen = m->gen;
-	s->sizes = sp->sizes;
+	/* The smallest class is >= HW_UNIT_MIN_LG2 (hw_tlb_fill). */
 	s->key0 = sp->key_hi | (unsigned int)__builtin_ctzll(sp->sizes);
 	s->salt = sp->salt;
+	hw_cur_set(m, s);
 	return s;
 }
 
 /*
- * Everything but a hit in the smallest size class through a valid stream
- * line: argument errors, the line's refresh, the other size classes, the
- * walk.  Same arguments as hw_translate(), so the hit path reaches it by
- * a jump and needs no stack frame of its own.
+ * A request the hit path does not complete: argument errors, a miss in
+ * the level-0 IOTLB (probe m->tlb, every size class), the walk.  On
+ * success the stream line and m->cur are (re)loaded, after any fill so
+ * they see its size class.
  */
 static __attribute__((noinline)) int
-hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+hw_translate_full(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		  struct hw_fault *fault)
 {
@@ -788,6 +811,7 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		if (hw_out_ok(out, access)) {
 			m->st.hits++;
 			hw_set_xlate(xl, out, lg2, iova);
+			hw_l0_fill(m, h->space, iova, lg2, out);
 			hw_stream_load(m, rid, pasid);
 			return 0;
 		}
@@ -796,47 +820,81 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	if (rc)
 		rc = hw_xlate_full(m, h, rid, pasid, iova, access, xl, fault,
 				   false);
-	/* After the fill, so the line sees its size class. */
 	if (!m->nocache)
 		hw_stream_load(m, rid, pasid);
 	return rc;
 }
 
 /*
- * The hit path: the stream line (tag and generation check), one probe of
- * the space's smallest size class, the rights check.  A valid line implies
- * valid rid and pasid (lines are loaded only for those), so only @access
- * is checked here.  Without caches no line is ever loaded.
+ * m->cur is not the request's stream (or @access is out of range): take
+ * the stream line if it is valid and try the hit path again (which cannot
+ * come back here: m->cur then matches and access < 16), else the full
+ * path.  Lines and m->cur are only ever loaded for valid ids.
+ */
+static __attribute__((noinline)) int
+hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		  struct hw_fault *fault)
+{
+	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
+
+	if (hw_args_ok(rid, pasid, access) &&
+	    s->tag == hw_stream_tag(rid, pasid) && s->gen == m->gen) {
+		hw_cur_set(m, s);
+		return hw_translate(m, rid, pasid, iova, access, xl, fault);
+	}
+	return hw_translate_full(m, rid, pasid, iova, access, xl, fault);
+}
+
+/*
+ * A miss in the level-0 IOTLB or refused rights, m->cur being the
+ * request's stream: the ids come from m->cur.  The other arguments sit
+ * where hw_translate() received them (@unused holds rid's place), so
+ * reaching here moves nothing.
+ */
+static __attribute__((noipa)) int
+hw_translate_miss(struct hw_iommu *m, uint32_t unused, uint32_t unused2,
+		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		  struct hw_fault *fault)
+{
+	return hw_translate_full(m, m->cur.rid, m->cur.pasid, iova, access,
+				 xl, fault);
+}
+
+/*
+ * The hit path: m->cur (the request's stream, nothing changed since it
+ * was loaded), one probe of the level-0 IOTLB for the
+ * space's smallest size class (one slot, one key compare), the rights
+ * check through m->need[] (which also refuses an access without R/W/X).
+ * A valid m->cur implies valid rid and pasid.  Without caches m->cur is
+ * never loaded.
  */
 int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		 uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		 struct hw_fault *fault)
 {
-	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
+	if (__builtin_expect(m->cur.pasid == pasid && m->cur.rid == rid &&
+			     access < 16, 1)) {
+		unsigned int sh = (unsigned int)m->cur.shift;
+		uint64_t t = iova >> sh;
+		const struct hw_tlbe *e = (const struct hw_tlbe *)
+			((const char *)m->l0 + ((t ^ m->cur.salt4) & HW_L0_MASK4));
+		uint64_t key = m->cur.key0 |
+			       ((t >> (HW_KEY_SHIFT - 2)) & ~63ULL);
 
-	if (__builtin_expect(s->tag == hw_stream_tag(rid, pasid) &&
-			     s->gen == m->gen && hw_access_ok(access), 1)) {
-		unsigned int lg2 = s->key0 & 63;
-		uint64_t vpn = iova >> lg2, mask;
-		uint64_t key = s->key0 | ((vpn >> m->sets_lg2) << 6);
-		uint64_t out = hw_set_lookup(m->tlb[(vpn ^ s->salt) &
-						    m->set_mask].e, key);
+		if (__builtin_expect(e->key == key &&
+				     !((e->out ^ access) & m->need[access]), 1)) {
+			uint64_t out = e->out;
+			/* The bits of the unit's address: ~0 << lg2. */
+			uint64_t hi = ~15ULL << sh;
 
-		if (__builtin_expect(hw_out_ok(out, access), 1)) {
-			/* The size from the key: fewer values live across the
-			 * probe. */
-			mask = (1ULL << (key & 63)) - 1;
 			m->st.hits++;
-			xl->hva = (out & ~mask) | (iova & mask);
-			xl->len = mask + 1 - (iova & mask);
+			xl->hva = iova ^ ((iova ^ out) & hi);
+			xl->len = -(iova | hi);
 			xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
 			return 0;
 		}
-		/* The ids again from the line: rid and pasid then need no
-		 * register across the probe, which saves the frame. */
-		return hw_translate_slow(m, (uint32_t)(s->tag >> 32),
-					 (uint32_t)s->tag, iova, access, xl,
-					 fault);
+		return hw_translate_miss(m, 0, 0, iova, access, xl, fault);
 	}
 	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
 }

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * src/hw private: the instance, the configuration store, the IOTLB with
- * its tag spaces, and the inline IOTLB probe shared by translation and the
- * DMA fast path.
+ * its tag spaces and its level-0 copy (struct hw_iommu, l0), and the
+ * inline IOTLB probe shared by translation and the DMA fast path.
  *
  * IOTLB layout.  2^sets_lg2 sets of HW_WAYS 16-byte entries (one 64-byte
  * line per set).  An entry is {key, out}:
- *   key = space id << 48 | (vpn >> sets_lg2) << 6 | lg2
+ *   key = space id << 48 | (vpn >> HW_KEY_SHIFT) << 6 | lg2
  *   out = unit HVA | HW_E_* flags        (the HVA is 2^lg2 aligned)
  * with vpn = iova >> lg2 and the set (vpn ^ space salt) & set_mask.  The
- * key leaves out the vpn bits the set index implies: two entries in one
- * set with equal keys have the same space, hence the same salt, hence the
- * same low vpn bits.  key 0 is never a valid key (ids start at 1).
+ * key leaves out the low HW_KEY_SHIFT vpn bits, which the set index
+ * implies at every IOTLB size (sets_lg2 >= HW_KEY_SHIFT): two entries in
+ * one set with equal keys have the same space, hence the same salt, hence
+ * the same low vpn bits.  A constant shift (not sets_lg2) keeps the key a
+ * fixed function of the vpn.  Units are at least 4K (lg2 >= 12), so the
+ * 52 - HW_KEY_SHIFT = 42 vpn bits fit below the id.  key 0 is never a
+ * valid key (ids start at 1).
  *
  * A space is one IOTLB tag: (stage, domain, sub) = VT-d (DID, PASID) /
  * DID, SMMU (VMID, ASID) / VMID, AMD (DomainID, PASID) / DomainID.  A
@@ -31,6 +35,11 @@
 #define HW_ID_MAX ((1u << HW_ID_BITS) - 1)
 #define HW_VPN_MASK ((1ULL << (HW_ID_SHIFT - 6)) - 1)
 #define HW_SETS_MIN_LG2 10
+#define HW_KEY_SHIFT HW_SETS_MIN_LG2
+#define HW_UNIT_MIN_LG2 12
+#define HW_L0_LG2 10			/* <= HW_SETS_MIN_LG2 */
+#define HW_L0_MASK ((1u << HW_L0_LG2) - 1)
+#define HW_L0_MASK4 (HW_L0_MASK << 4)	/* byte offset of a slot */
 #define HW_SETS_MAX_LG2 20
 
 /* Flags in the low bits of an entry's out word (the HVA is >= 4K aligned). */
@@ -90,28 +99,51 @@ struct hw_cfg {
 
 /*
  * The configuration cache: one 64-byte line per recently used (rid,
- * PASID), indexed by a hash of the pair, holding what the hit paths need
- * so they skip device -> config -> space (three dependent loads, each a
+ * PASID), indexed by a hash of the pair, holding what the hit path needs
+ * so it skips device -> config -> space (three dependent loads, each a
  * likely L1 miss right after a DMA copy streamed through the cache), plus
- * the last DMA run of that stream (a micro-TLB).
+ * the last DMA run of that stream (a micro-TLB).  The line of the stream
+ * translated last is also copied into m->cur, which is what the hit path
+ * reads (one compare, no hash).
  *
  * A line is valid while its tag matches and its gen equals m->gen.
  * m->gen moves on every change a line could reflect: configuration set or
- * clear, any IOTLB fill or entry drop, any invalidation command (whether or
- * not it found entries), space ids.  So a line can never be used stale; in
- * exchange every change costs every line a refresh, which only happens on
- * the slow paths anyway.
+ * clear, any IOTLB fill or entry drop, any invalidation command (whether
+ * or not it found entries), space ids; every move also empties m->cur.
+ * So neither can be used stale; in exchange every change costs a refresh,
+ * which only happens on the slow paths anyway.
  */
 #define HW_STREAMS_LG2 4
-#define HW_STREAM_NONE UINT64_MAX
+#define HW_STREAM_NONE UINT64_MAX	/* a tag no (rid, pasid) has */
 
 struct hw_stream {
 	uint64_t tag;			/* rid << 32 | pasid */
 	uint64_t gen;
 	uint64_t key0;			/* final space's key_hi | smallest lg2 */
 	uint64_t salt;			/* as in hw_space */
-	uint64_t sizes;			/* never 0 in a valid line */
 } __attribute__((aligned(64)));
+
+/*
+ * The current stream (the last one translated), as the hit path reads it:
+ * valid iff pasid and rid are the request's; after any change (see above)
+ * they are HW_STREAM_NONE's halves, an invalid rid, and key0 is
+ * HW_KEY_NONE, which no slot can match (not even an empty one), so a
+ * request that matches it anyway (rid 0xffffffff) fails over to the
+ * argument checks.  The probe of the space's smallest size class
+ * lg2 is precomputed for the level-0 IOTLB: with t = iova >> shift (the
+ * vpn shifted up by 4, low bits junk) the slot is at byte
+ * (t ^ salt4) & HW_L0_MASK4 of m->l0 and the key is
+ * key0 | ((t >> (HW_KEY_SHIFT - 2)) & ~63), i.e. hw_l0_of() and hw_key().
+ */
+#define HW_KEY_NONE 1			/* a size class no key has */
+
+struct hw_cur {
+	uint32_t pasid;
+	uint32_t rid;
+	uint64_t key0;			/* key_hi | lg2 */
+	uint64_t salt4;			/* salt << 4 */
+	uint64_t shift;			/* lg2 - 4 */
+};
 
 /*
  * A stream's last DMA runs, one per direction (r[1]: requests that write),
@@ -143,13 +175,20 @@ struct hw_dev {
 };
 
 struct hw_iommu {
-	/* Hot fields first: the hit paths read this line and one stream. */
+	/*
+	 * Hot fields first: the hit path reads this line (st.hits is its
+	 * last word), need[] and l0; the DMA paths this line and a run line.
+	 */
+	struct hw_cur cur;
+	uint64_t gen;			/* see struct hw_stream */
 	struct hw_set *tlb;
 	uint64_t set_mask;
-	uint64_t gen;			/* see struct hw_stream */
+	struct hw_stats st;
 	unsigned int sets_lg2;
 	bool nocache;
-	struct hw_stats st;
+	/* [access]: the out bits access must match (hw_out_ok); an invalid
+	 * access (no R/W/X) asks for HW_E_VALID clear, which always fails. */
+	uint64_t need[16];
 	struct hw_stream streams[1u << HW_STREAMS_LG2];
 	struct hw_runs runs[1u << HW_STREAMS_LG2];
 	struct hw_dev *devs;		/* [HW_RID_MAX + 1], zero pages lazily */
@@ -168,6 +207,17 @@ struct hw_iommu {
 	unsigned int fq_head;		/* next record to pop */
 	unsigned int fq_tail;		/* next free slot */
 	bool fq_overflow;
+
+	/*
+	 * The level-0 IOTLB: direct mapped, slot i a copy of an entry of a
+	 * set s of m->tlb with s & HW_L0_MASK == i (a key determines its set,
+	 * so the copy is exact), or empty.  Every drop from m->tlb drops the
+	 * copy too (hw_tlbe_drop), so it never holds what m->tlb does not.
+	 * Neighbouring units of a space take neighbouring 16-byte slots: 1024
+	 * consecutive pages are 16 KiB, which fits L1 where m->tlb's 1024
+	 * 64-byte sets do not.
+	 */
+	struct hw_tlbe l0[1u << HW_L0_LG2] __attribute__((aligned(64)));
 };
 
 static inline uint64_t hw_mask(unsigned int lg2)
@@ -214,6 +264,9 @@ static inline struct hw_runs *hw_runs_of(struct hw_iommu *m, uint32_t rid,
 static inline void hw_gen_bump(struct hw_iommu *m)
 {
 	m->gen++;
+	m->cur.pasid = (uint32_t)HW_STREAM_NONE;
+	m->cur.rid = (uint32_t)(HW_STREAM_NONE >> 32);
+	m->cur.key0 = HW_KEY_NONE;
 }
 
 /* A valid access: some of R/W/X, nothing unknown (PROBE is not one). */
@@ -272,6 +325,26 @@ static inline bool hw_out_ok(uint64_t out, unsigned int access)
 	return !((out ^ access) & (hw_need(access) | HW_E_PRIV));
 }
 
+/* The key of unit @vpn of size class @lg2 in space @sp. */
+static inline uint64_t hw_key(const struct hw_space *sp, uint64_t vpn,
+			      unsigned int lg2)
+{
+	return sp->key_hi | ((vpn >> HW_KEY_SHIFT) << 6) | lg2;
+}
+
+/* The set that holds unit @vpn of space @sp. */
+static inline struct hw_set *hw_set_of(const struct hw_iommu *m,
+				       const struct hw_space *sp, uint64_t vpn)
+{
+	return &m->tlb[(vpn ^ sp->salt) & m->set_mask];
+}
+
+/* The level-0 slot that may hold a copy of an entry of set @set. */
+static inline struct hw_tlbe *hw_l0_of(struct hw_iommu *m, uint64_t set)
+{
+	return &m->l0[set & HW_L0_MASK];
+}
+
 /*
  * Looks @iova up in space @sp: one set per size class in use, four keys
  * compared without branches.  Returns the out word (0: miss) and the
@@ -286,10 +359,8 @@ static inline uint64_t hw_tlb_probe(const struct hw_iommu *m,
 	while (sizes) {
 		unsigned int l = (unsigned int)__builtin_ctzll(sizes);
 		uint64_t vpn = iova >> l;
-		uint64_t key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | l;
-		const struct hw_tlbe *e = m->tlb[(vpn ^ sp->salt) &
-						 m->set_mask].e;
-		uint64_t out = hw_set_lookup(e, key);
+		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
+					     hw_key(sp, vpn, l));
 
 		if (out) {
 			*lg2 = l;
@@ -331,6 +402,8 @@ struct hw_space *hw_space_get(struct hw_iommu *m, unsigned int stage,
 void hw_space_put(struct hw_iommu *m, struct hw_space *sp);
 void hw_tlb_fill(struct hw_iommu *m, struct hw_space *sp, uint64_t iova,
 		 unsigned int lg2, uint64_t out);
+void hw_l0_fill(struct hw_iommu *m, const struct hw_space *sp,
+		uint64_t iova, unsigned int lg2, uint64_t out);
 void hw_space_flush(struct hw_iommu *m, struct hw_space *sp);
 void hw_space_inv_range(struct hw_iommu *m, struct hw_space *sp,
 			uint64_t start, uint64_t last);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The IOTLB of the emulated IOMMU: the set-associative entry array, the
- * tag spaces and their ids, filling with victim choice, and the two kinds
+ * tag spaces and their ids, filling with victim choice, the level-0
+ * IOTLB's copies (kept a subset of the array), and the two kinds
  * of invalidation every model's commands are built from - a whole space
  * (a fresh id, O(1)) and an address range in a space (probing only the
  * sets that can hold it, per size class in use).
@@ -53,6 +54,7 @@ static void hw_rollover(struct hw_iommu *m)
 	unsigned int id = 1;
 
 	memset(m->tlb, 0, sizeof(*m->tlb) << m->sets_lg2);
+	memset(m->l0, 0, sizeof(m->l0));
 	memset(m->id_map, 0, sizeof(*m->id_map) * (HW_ID_MAX + 1));
 	for (sp = m->spaces; sp; sp = sp->next) {
 		hw_space_clear_sizes(sp);
@@ -156,18 +158,28 @@ static struct hw_tlbe *hw_tlb_slot(const struct hw_iommu *m,
 				   const struct hw_space *sp, uint64_t vpn,
 				   unsigned int lg2, uint64_t *key)
 {
-	*key = sp->key_hi | ((vpn >> m->sets_lg2) << 6) | lg2;
-	return m->tlb[(vpn ^ sp->salt) & m->set_mask].e;
+	*key = hw_key(sp, vpn, lg2);
+	return hw_set_of(m, sp, vpn)->e;
 }
 
-/* Forgets entry @e, keeping its space's size-class count right. */
+/*
+ * Forgets entry @e, and its level-0 copy if there is one, keeping its
+ * space's size-class count right.
+ */
 static void hw_tlbe_drop(struct hw_iommu *m, struct hw_tlbe *e)
 {
+	uint64_t set = (uint64_t)((const char *)e - (const char *)m->tlb) /
+		       sizeof(struct hw_set);
+	struct hw_tlbe *l0 = hw_l0_of(m, set);
 	struct hw_space *owner;
 	unsigned int lg2;
 
 	if (!e->key)
 		return;
+	if (l0->key == e->key) {
+		l0->key = 0;
+		l0->out = 0;
+	}
 	hw_gen_bump(m);
 	owner = m->id_map[e->key >> HW_ID_SHIFT];
 	lg2 = e->key & 63;
@@ -202,6 +214,8 @@ void hw_tlb_fill(struct hw_iommu *m, struct hw_space *sp, uint64_t iova,
 	struct hw_tlbe *set, *e;
 	uint64_t key;
 
+	if (lg2 < HW_UNIT_MIN_LG2)	/* no such unit: the key needs 4K */
+		return;
 	set = hw_tlb_slot(m, sp, iova >> lg2, lg2, &key);
 	e = hw_tlb_victim(m, set, key);
 	hw_tlbe_drop(m, e);
@@ -210,6 +224,25 @@ void hw_tlb_fill(struct hw_iommu *m, struct hw_space *sp, uint64_t iova,
 	sp->nr[lg2]++;
 	sp->sizes |= 1ULL << lg2;
 	hw_gen_bump(m);
+	hw_l0_fill(m, sp, iova, lg2, e->out);
+}
+
+/*
+ * Copies the entry of @sp for @iova in class @lg2, whose out word is @out
+ * (m->tlb holds it), into its level-0 slot.  Only the smallest class in
+ * use goes there: it is the one the hit path probes, and larger units
+ * would only push its entries out.
+ */
+void hw_l0_fill(struct hw_iommu *m, const struct hw_space *sp,
+		uint64_t iova, unsigned int lg2, uint64_t out)
+{
+	uint64_t vpn = iova >> lg2;
+	struct hw_tlbe *l0 = hw_l0_of(m, (vpn ^ sp->salt) & m->set_mask);
+
+	if (sp->sizes & hw_mask(lg2))
+		return;
+	l0->key = hw_key(sp, vpn, lg2);
+	l0->out = out;
 }
 
 /* Every entry of @sp goes: O(1). */
@@ -251,8 +284,8 @@ static void hw_space_inv_scan(struct hw_iommu *m, struct hw_space *sp,
 
 			if ((k & ~(HW_VPN_MASK << 6)) != hi)
 				continue;
-			vpn = ((k >> 6) & HW_VPN_MASK) << m->sets_lg2 |
-			      ((set ^ sp->salt) & m->set_mask);
+			vpn = ((k >> 6) & HW_VPN_MASK) << HW_KEY_SHIFT |
+			      ((set ^ sp->salt) & hw_mask(HW_KEY_SHIFT));
 			if (vpn >= first && vpn <= last)
 				hw_tlbe_drop(m, &e[i]);
 		}
