@@ -23,6 +23,14 @@
 #define HW_ACCESS_ALL (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC | \
 		       PT_ACCESS_PRIV)
 
+static hw_translate_fn hw_translate_nc_full, hw_translate_nc_nested,
+	hw_translate_nc_any, hw_translate_nc_vtd_ss, hw_translate_nc_arm,
+	hw_translate_nc_amd_v1;
+
+/* No fast walk: what m->nc_cfg points at when empty (hw_gen_bump). */
+const struct hw_cfg hw_cfg_none = { .fast_kind = HW_FAST_NONE,
+				    .nc_fn = hw_translate_nc_full };
+
 /* ---- instance ---- */
 
 static int hw_caps_check(const struct hw_caps *c)
@@ -40,6 +48,10 @@ static int hw_caps_check(const struct hw_caps *c)
 /* What the hit path reads of the instance, but need[], is one line. */
 _Static_assert(offsetof(struct hw_iommu, st.hits) + sizeof(uint64_t) <= 64,
 	       "m->cur, m->gen and m->st.hits share the first line");
+/* The caches-off entry reads and writes one line of the instance. */
+_Static_assert(offsetof(struct hw_iommu, st.misses) >= 64 &&
+	       offsetof(struct hw_iommu, nc_cfg) + sizeof(void *) <= 128,
+	       "m->nc_*, m->st.misses and m->st.table_reads share a line");
 
 int hw_create(enum hw_model model, const struct hw_caps *caps,
 	      struct hw_iommu **out)
@@ -237,6 +249,35 @@ static struct hw_cfg **hw_cfg_slot(struct hw_iommu *m, uint32_t rid,
 }
 
 /*
+ * Key windows (key = (e >> sa & ma) | (e >> sb & mb), struct pt_fast) the
+ * caches-off entry has an instance for, with them as constants.  An
+ * instance serves a plan only if all four fields are equal, so this
+ * table can only ever cost speed, never exactness.
+ */
+#define HW_NC_KEYS_VTD_SS 0, 0x7, 8, 0x8
+#define HW_NC_KEYS_ARM 2, 0x3f, 47, 0xc0
+#define HW_NC_KEYS_AMD_V1 60, 0x7, 0, 0
+
+static bool hw_nc_keys_are(const struct pt_fast *f, unsigned int sa,
+			   unsigned int ma, unsigned int sb, unsigned int mb)
+{
+	return f->key_sa == sa && f->key_ma == ma && f->key_sb == sb &&
+	       f->key_mb == mb;
+}
+
+/* The caches-off entry of a single-stage plan @f. */
+static hw_translate_fn *hw_nc_fn_of(const struct pt_fast *f)
+{
+	if (hw_nc_keys_are(f, HW_NC_KEYS_VTD_SS))
+		return hw_translate_nc_vtd_ss;
+	if (hw_nc_keys_are(f, HW_NC_KEYS_ARM))
+		return hw_translate_nc_arm;
+	if (hw_nc_keys_are(f, HW_NC_KEYS_AMD_V1))
+		return hw_translate_nc_amd_v1;
+	return hw_translate_nc_any;
+}
+
+/*
  * The fast walks of @h's misses (see hw_miss_lean): the single stage's,
  * or, without caches, the two-dimensional nested walk (with caches the
  * nested walk goes through the nested TLB, hw_walk_nested).
@@ -244,14 +285,19 @@ static struct hw_cfg **hw_cfg_slot(struct hw_iommu *m, uint32_t rid,
 static void hw_cfg_fast(const struct hw_iommu *m, struct hw_cfg *h)
 {
 	h->fast_kind = HW_FAST_NONE;
+	h->nc_fn = hw_translate_nc_full;
 	if (h->single) {
-		if (!pt_fast_init(&h->fast, &h->single->geom, h->single->root))
+		if (!pt_fast_init(&h->fast, &h->single->geom, h->single->root)) {
 			h->fast_kind = HW_FAST_SINGLE;
+			h->nc_fn = hw_nc_fn_of(&h->fast);
+		}
 	} else if (h->mode == HW_MODE_NESTED && m->nocache) {
 		pt_fast_init(&h->fast, &h->s1.geom, h->s1.root);
 		pt_fast_init(&h->fast_s2, &h->s2.geom, h->s2.root);
-		if (pt_fast_nested_ok(&h->fast, &h->fast_s2))
+		if (pt_fast_nested_ok(&h->fast, &h->fast_s2)) {
 			h->fast_kind = HW_FAST_NESTED;
+			h->nc_fn = hw_translate_nc_nested;
+		}
 	}
 }
 
@@ -820,24 +866,109 @@ hw_translate_full(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	if (rc)
 		rc = hw_xlate_full(m, h, rid, pasid, iova, access, xl, fault,
 				   false);
-	if (!m->nocache)
+	if (!m->nocache) {
 		hw_stream_load(m, rid, pasid);
+	} else if (h && h->fast_kind != HW_FAST_NONE) {
+		/* The ids are valid (hw_args_ok) and nothing moved m->gen
+		 * since the lookup: no fills without caches. */
+		m->nc_tag = hw_stream_tag(rid, pasid);
+		m->nc_cfg = h;
+	}
 	return rc;
 }
 
+/* hw_translate_full() for a request whose ids are m->nc_tag's. */
+static __attribute__((noipa)) int
+hw_translate_nc_full(struct hw_iommu *m, uint32_t unused, uint32_t unused2,
+		     uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		     struct hw_fault *fault)
+{
+	return hw_translate_full(m, (uint32_t)(m->nc_tag >> 32),
+				 (uint32_t)m->nc_tag, iova, access, xl, fault);
+}
+
+/* The caches-off entry of a nested configuration (hw_miss_nested). */
+static __attribute__((noipa)) int
+hw_translate_nc_nested(struct hw_iommu *m, uint32_t unused,
+		       uint32_t unused2, uint64_t iova, unsigned int access,
+		       struct hw_xlate *xl, struct hw_fault *fault)
+{
+	if (!hw_miss_nested(m, m->nc_cfg, iova, access, xl))
+		return 0;
+	return hw_translate_nc_full(m, 0, 0, iova, access, xl, fault);
+}
+
 /*
- * m->cur is not the request's stream (or @access is out of range): take
- * the stream line if it is valid and try the hit path again (which cannot
- * come back here: m->cur then matches and access < 16), else the full
- * path.  Lines and m->cur are only ever loaded for valid ids.
+ * The caches-off entry of a single-stage configuration, m->nc_cfg being
+ * the request's (its tag matched m->nc_tag, so rid and pasid are valid
+ * and nothing changed since it was loaded): the fast walk answers
+ * directly, counting what hw_miss_fast() counts; anything it declines (a
+ * bad access, a fault, an unusual entry) goes to the full path, which
+ * checks the arguments and decides.  The ids are m->nc_tag's, and the
+ * other arguments sit where hw_translate() received them, so neither
+ * reaching here nor leaving for the full path moves anything, and no call
+ * is made: the walk has the caller-saved registers to itself.
+ */
+static inline __attribute__((always_inline)) int
+hw_translate_nc_k(struct hw_iommu *m, uint64_t iova, unsigned int access,
+		  struct hw_xlate *xl, struct hw_fault *fault,
+		  unsigned int ksa, unsigned int kma, unsigned int ksb,
+		  unsigned int kmb)
+{
+	const struct pt_fast *f = &m->nc_cfg->fast;
+	unsigned int lg2, prot, level;
+	uint64_t va, oa;
+
+	if (!pt_fast_access_ok(access) || !pt_fast_va(f, iova, &va) ||
+	    !pt_fast_core_k(f, va, access,
+			    (const uint64_t *)(uintptr_t)f->root, &oa, &lg2,
+			    &prot, &level, ksa, kma, ksb, kmb))
+		return hw_translate_nc_full(m, 0, 0, iova, access, xl, fault);
+	m->st.misses++;
+	m->st.table_reads += f->top - level + 1;
+	xl->hva = oa;
+	/* A leaf's lg2 is below 64. */
+	xl->len = -(iova | (~0ULL << lg2));
+	xl->perm = prot & (HW_E_R | HW_E_W | HW_E_X);
+	return 0;
+}
+
+#define HW_TRANSLATE_NC(name, ksa, kma, ksb, kmb)                             \
+	static __attribute__((noipa)) int                                     \
+	name(struct hw_iommu *m, uint32_t unused, uint32_t unused2,           \
+	     uint64_t iova, unsigned int access, struct hw_xlate *xl,         \
+	     struct hw_fault *fault)                                          \
+	{                                                                     \
+		return hw_translate_nc_k(m, iova, access, xl, fault, ksa,     \
+					 kma, ksb, kmb);                      \
+	}
+#define HW_TRANSLATE_NC_KEYS(name, keys) HW_TRANSLATE_NC(name, keys)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_vtd_ss, HW_NC_KEYS_VTD_SS)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_arm, HW_NC_KEYS_ARM)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_amd_v1, HW_NC_KEYS_AMD_V1)
+HW_TRANSLATE_NC(hw_translate_nc_any, m->nc_cfg->fast.key_sa,
+		m->nc_cfg->fast.key_ma, m->nc_cfg->fast.key_sb,
+		m->nc_cfg->fast.key_mb)
+
+/*
+ * m->cur is not the request's stream (or @access is out of range): the
+ * caches-off entry if m->nc_tag is the request's stream; else the stream
+ * line if it is valid, and the hit path again (which cannot come back
+ * here: m->cur then matches and access < 16); else the full path.  Lines,
+ * m->cur and m->nc_* are only ever loaded for valid ids.
  */
 static __attribute__((noinline)) int
 hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		  struct hw_fault *fault)
 {
-	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
+	const struct hw_stream *s;
 
+	/* Without caches m->cur never matches: m->nc_tag may. */
+	if (m->nc_tag == hw_stream_tag(rid, pasid))
+		return m->nc_cfg->nc_fn(m, rid, pasid, iova, access, xl,
+					fault);
+	s = hw_stream_of(m, rid, pasid);
 	if (hw_args_ok(rid, pasid, access) &&
 	    s->tag == hw_stream_tag(rid, pasid) && s->gen == m->gen) {
 		hw_cur_set(m, s);
