@@ -17,15 +17,17 @@
 #include <string.h>
 
 #include "hw/hw_priv.h"
+#include "pt/pt_priv.h"		/* pt_fast_core4_k(), pt_fast_4x9() */
 
 #define HW_FQ_DEFAULT_LG2 8
 #define HW_MAMV_DEFAULT 18
 #define HW_ACCESS_ALL (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC | \
 		       PT_ACCESS_PRIV)
 
-static hw_translate_fn hw_translate_nc_full, hw_translate_nc_nested,
+static hw_nc_fn hw_translate_nc_full, hw_translate_nc_nested,
 	hw_translate_nc_any, hw_translate_nc_vtd_ss, hw_translate_nc_arm,
-	hw_translate_nc_amd_v1;
+	hw_translate_nc_amd_v1, hw_translate_nc4_any, hw_translate_nc4_vtd_ss,
+	hw_translate_nc4_arm, hw_translate_nc4_amd_v1;
 
 /* No fast walk: what m->nc_cfg points at when empty (hw_gen_bump). */
 const struct hw_cfg hw_cfg_none = { .fast_kind = HW_FAST_NONE,
@@ -266,15 +268,17 @@ static bool hw_nc_keys_are(const struct pt_fast *f, unsigned int sa,
 }
 
 /* The caches-off entry of a single-stage plan @f. */
-static hw_translate_fn *hw_nc_fn_of(const struct pt_fast *f)
+static hw_nc_fn *hw_nc_fn_of(const struct pt_fast *f)
 {
+	bool u = pt_fast_4x9(f);	/* the descent unrolled */
+
 	if (hw_nc_keys_are(f, HW_NC_KEYS_VTD_SS))
-		return hw_translate_nc_vtd_ss;
+		return u ? hw_translate_nc4_vtd_ss : hw_translate_nc_vtd_ss;
 	if (hw_nc_keys_are(f, HW_NC_KEYS_ARM))
-		return hw_translate_nc_arm;
+		return u ? hw_translate_nc4_arm : hw_translate_nc_arm;
 	if (hw_nc_keys_are(f, HW_NC_KEYS_AMD_V1))
-		return hw_translate_nc_amd_v1;
-	return hw_translate_nc_any;
+		return u ? hw_translate_nc4_amd_v1 : hw_translate_nc_amd_v1;
+	return u ? hw_translate_nc4_any : hw_translate_nc_any;
 }
 
 /*
@@ -871,61 +875,70 @@ hw_translate_full(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	} else if (h && h->fast_kind != HW_FAST_NONE) {
 		/* The ids are valid (hw_args_ok) and nothing moved m->gen
 		 * since the lookup: no fills without caches. */
-		m->nc_tag = hw_stream_tag(rid, pasid);
+		m->nc_pasid = pasid;
+		m->nc_rid = rid;
 		m->nc_cfg = h;
 	}
 	return rc;
 }
 
-/* hw_translate_full() for a request whose ids are m->nc_tag's. */
-static __attribute__((noipa)) int
-hw_translate_nc_full(struct hw_iommu *m, uint32_t unused, uint32_t unused2,
+/* hw_translate_full() for a request whose ids are m->nc_rid/nc_pasid. */
+static __attribute__((noinline)) int
+hw_translate_nc_full(struct hw_iommu *m, const struct hw_cfg *h,
 		     uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		     struct hw_fault *fault)
 {
-	return hw_translate_full(m, (uint32_t)(m->nc_tag >> 32),
-				 (uint32_t)m->nc_tag, iova, access, xl, fault);
+	return hw_translate_full(m, m->nc_rid, m->nc_pasid, iova, access, xl,
+				 fault);
 }
 
 /* The caches-off entry of a nested configuration (hw_miss_nested). */
-static __attribute__((noipa)) int
-hw_translate_nc_nested(struct hw_iommu *m, uint32_t unused,
-		       uint32_t unused2, uint64_t iova, unsigned int access,
-		       struct hw_xlate *xl, struct hw_fault *fault)
+static int hw_translate_nc_nested(struct hw_iommu *m, const struct hw_cfg *h,
+				  uint64_t iova, unsigned int access,
+				  struct hw_xlate *xl, struct hw_fault *fault)
 {
-	if (!hw_miss_nested(m, m->nc_cfg, iova, access, xl))
+	if (!hw_miss_nested(m, h, iova, access, xl))
 		return 0;
-	return hw_translate_nc_full(m, 0, 0, iova, access, xl, fault);
+	return hw_translate_nc_full(m, h, iova, access, xl, fault);
 }
 
 /*
- * The caches-off entry of a single-stage configuration, m->nc_cfg being
- * the request's (its tag matched m->nc_tag, so rid and pasid are valid
- * and nothing changed since it was loaded): the fast walk answers
- * directly, counting what hw_miss_fast() counts; anything it declines (a
- * bad access, a fault, an unusual entry) goes to the full path, which
- * checks the arguments and decides.  The ids are m->nc_tag's, and the
- * other arguments sit where hw_translate() received them, so neither
- * reaching here nor leaving for the full path moves anything, and no call
- * is made: the walk has the caller-saved registers to itself.
+ * The caches-off entry of a single-stage configuration @h, the request's
+ * (the ids matched m->nc_rid/nc_pasid, so they are valid and nothing
+ * changed since it was loaded): the fast walk answers directly, counting
+ * what hw_miss_fast() counts; anything it declines (a bad access, a
+ * fault, an unusual entry) goes to the full path, which checks the
+ * arguments and decides.  No call is made on the way to an answer, so
+ * the walk has the caller-saved registers to itself.
  */
 static inline __attribute__((always_inline)) int
-hw_translate_nc_k(struct hw_iommu *m, uint64_t iova, unsigned int access,
-		  struct hw_xlate *xl, struct hw_fault *fault,
-		  unsigned int ksa, unsigned int kma, unsigned int ksb,
-		  unsigned int kmb)
+hw_translate_nc_k(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
+		  unsigned int access, struct hw_xlate *xl,
+		  struct hw_fault *fault, bool unrolled, unsigned int ksa,
+		  unsigned int kma, unsigned int ksb, unsigned int kmb)
 {
-	const struct pt_fast *f = &m->nc_cfg->fast;
+	const struct pt_fast *f = &h->fast;
+	const uint64_t *root = (const uint64_t *)(uintptr_t)f->root;
 	unsigned int lg2, prot, level;
 	uint64_t va, oa;
+	bool ok;
 
-	if (!pt_fast_access_ok(access) || !pt_fast_va(f, iova, &va) ||
-	    !pt_fast_core_k(f, va, access,
-			    (const uint64_t *)(uintptr_t)f->root, &oa, &lg2,
-			    &prot, &level, ksa, kma, ksb, kmb))
-		return hw_translate_nc_full(m, 0, 0, iova, access, xl, fault);
+	if (!pt_fast_access_ok(access) || !pt_fast_va(f, iova, &va))
+		return hw_translate_nc_full(m, h, iova, access, xl, fault);
+	if (unrolled)
+		ok = pt_fast_core4_k(f, va, access, root, &oa, &lg2, &prot,
+				     &level, ksa, kma, ksb, kmb);
+	else
+		ok = pt_fast_core_k(f, va, access, root, &oa, &lg2, &prot,
+				    &level, ksa, kma, ksb, kmb);
+	if (!ok)
+		return hw_translate_nc_full(m, h, iova, access, xl, fault);
 	m->st.misses++;
-	m->st.table_reads += f->top - level + 1;
+	/* Two scalar adds: gcc would otherwise pack both counters into
+	 * one vector add, which takes more instructions. */
+	__asm__("" ::: "memory");
+	/* pt_fast_4x9(): top is 3. */
+	m->st.table_reads += (unrolled ? 3 : f->top) - level + 1;
 	xl->hva = oa;
 	/* A leaf's lg2 is below 64. */
 	xl->len = -(iova | (~0ULL << lg2));
@@ -933,29 +946,32 @@ hw_translate_nc_k(struct hw_iommu *m, uint64_t iova, unsigned int access,
 	return 0;
 }
 
-#define HW_TRANSLATE_NC(name, ksa, kma, ksb, kmb)                             \
-	static __attribute__((noipa)) int                                     \
-	name(struct hw_iommu *m, uint32_t unused, uint32_t unused2,           \
-	     uint64_t iova, unsigned int access, struct hw_xlate *xl,         \
-	     struct hw_fault *fault)                                          \
+#define HW_TRANSLATE_NC(name, unrolled, ksa, kma, ksb, kmb)                   \
+	static int name(struct hw_iommu *m, const struct hw_cfg *h,           \
+			uint64_t iova, unsigned int access,                   \
+			struct hw_xlate *xl, struct hw_fault *fault)          \
 	{                                                                     \
-		return hw_translate_nc_k(m, iova, access, xl, fault, ksa,     \
-					 kma, ksb, kmb);                      \
+		return hw_translate_nc_k(m, h, iova, access, xl, fault,       \
+					 unrolled, ksa, kma, ksb, kmb);       \
 	}
-#define HW_TRANSLATE_NC_KEYS(name, keys) HW_TRANSLATE_NC(name, keys)
-HW_TRANSLATE_NC_KEYS(hw_translate_nc_vtd_ss, HW_NC_KEYS_VTD_SS)
-HW_TRANSLATE_NC_KEYS(hw_translate_nc_arm, HW_NC_KEYS_ARM)
-HW_TRANSLATE_NC_KEYS(hw_translate_nc_amd_v1, HW_NC_KEYS_AMD_V1)
-HW_TRANSLATE_NC(hw_translate_nc_any, m->nc_cfg->fast.key_sa,
-		m->nc_cfg->fast.key_ma, m->nc_cfg->fast.key_sb,
-		m->nc_cfg->fast.key_mb)
+#define HW_TRANSLATE_NC_KEYS(name, u, keys) HW_TRANSLATE_NC(name, u, keys)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_vtd_ss, false, HW_NC_KEYS_VTD_SS)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_arm, false, HW_NC_KEYS_ARM)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_amd_v1, false, HW_NC_KEYS_AMD_V1)
+HW_TRANSLATE_NC(hw_translate_nc_any, false, h->fast.key_sa, h->fast.key_ma,
+		h->fast.key_sb, h->fast.key_mb)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc4_vtd_ss, true, HW_NC_KEYS_VTD_SS)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc4_arm, true, HW_NC_KEYS_ARM)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc4_amd_v1, true, HW_NC_KEYS_AMD_V1)
+HW_TRANSLATE_NC(hw_translate_nc4_any, true, h->fast.key_sa, h->fast.key_ma,
+		h->fast.key_sb, h->fast.key_mb)
 
 /*
- * m->cur is not the request's stream (or @access is out of range): the
- * caches-off entry if m->nc_tag is the request's stream; else the stream
- * line if it is valid, and the hit path again (which cannot come back
- * here: m->cur then matches and access < 16); else the full path.  Lines,
- * m->cur and m->nc_* are only ever loaded for valid ids.
+ * m->cur is not the request's stream (or @access is out of range), nor
+ * is m->nc_*: take the stream line if it is valid and try the hit path
+ * again (which cannot come back here: m->cur then matches and access <
+ * 16), else the full path.  Lines, m->cur and m->nc_* are only ever
+ * loaded for valid ids.
  */
 static __attribute__((noinline)) int
 hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
@@ -964,10 +980,6 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 {
 	const struct hw_stream *s;
 
-	/* Without caches m->cur never matches: m->nc_tag may. */
-	if (m->nc_tag == hw_stream_tag(rid, pasid))
-		return m->nc_cfg->nc_fn(m, rid, pasid, iova, access, xl,
-					fault);
 	s = hw_stream_of(m, rid, pasid);
 	if (hw_args_ok(rid, pasid, access) &&
 	    s->tag == hw_stream_tag(rid, pasid) && s->gen == m->gen) {
@@ -975,6 +987,24 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		return hw_translate(m, rid, pasid, iova, access, xl, fault);
 	}
 	return hw_translate_full(m, rid, pasid, iova, access, xl, fault);
+}
+
+/*
+ * m->cur is not the request's stream: without caches (m->cur is then
+ * never loaded) m->nc_* may be, else the slow path.  Apart from
+ * hw_translate() so that the hit path's registers stay as they are.
+ */
+static __attribute__((noipa)) int
+hw_translate_other(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		   uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		   struct hw_fault *fault)
+{
+	if (m->nc_pasid == pasid && m->nc_rid == rid) {
+		const struct hw_cfg *h = m->nc_cfg;
+
+		return h->nc_fn(m, h, iova, access, xl, fault);
+	}
+	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
 }
 
 /*
@@ -1027,5 +1057,5 @@ int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		}
 		return hw_translate_miss(m, 0, 0, iova, access, xl, fault);
 	}
-	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
+	return hw_translate_other(m, rid, pasid, iova, access, xl, fault);
 }

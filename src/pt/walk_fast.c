@@ -154,6 +154,19 @@ int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root)
 	return 0;
 }
 
+bool pt_fast_4x9(const struct pt_fast *f)
+{
+	unsigned int l;
+
+	if (!f->ok || f->top != 3 || f->idx_mask != 511 ||
+	    !(f->lv[0].tbl_val & ~f->lv[0].tbl_mask))
+		return false;
+	for (l = 0; l <= 3; l++)
+		if (f->lv[l].shift != 12 + 9 * l)
+			return false;
+	return true;
+}
+
 bool pt_fast_nested_ok(const struct pt_fast *s1, const struct pt_fast *s2)
 {
 	uint64_t gran = PT_BIT(s1->gran_lg2);
