@@ -267,11 +267,17 @@ static bool hw_nc_keys_are(const struct pt_fast *f, unsigned int sa,
 	       f->key_mb == mb;
 }
 
-/* The caches-off entry of a single-stage plan @f. */
+/*
+ * The caches-off entry of a single-stage plan @f.  The instances with
+ * constant windows also assume no sign extension (the formats they are
+ * for have none), so the input check is one mask test and va is iova.
+ */
 static hw_nc_fn *hw_nc_fn_of(const struct pt_fast *f)
 {
 	bool u = pt_fast_4x9(f);	/* the descent unrolled */
 
+	if (f->sext)
+		return u ? hw_translate_nc4_any : hw_translate_nc_any;
 	if (hw_nc_keys_are(f, HW_NC_KEYS_VTD_SS))
 		return u ? hw_translate_nc4_vtd_ss : hw_translate_nc_vtd_ss;
 	if (hw_nc_keys_are(f, HW_NC_KEYS_ARM))
@@ -885,8 +891,8 @@ hw_translate_full(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 /* hw_translate_full() for a request whose ids are m->nc_rid/nc_pasid. */
 static __attribute__((noinline)) int
 hw_translate_nc_full(struct hw_iommu *m, const struct hw_cfg *h,
-		     uint64_t iova, unsigned int access, struct hw_xlate *xl,
-		     struct hw_fault *fault)
+		     uint64_t iova, struct hw_fault *fault,
+		     unsigned int access, struct hw_xlate *xl)
 {
 	return hw_translate_full(m, m->nc_rid, m->nc_pasid, iova, access, xl,
 				 fault);
@@ -894,12 +900,12 @@ hw_translate_nc_full(struct hw_iommu *m, const struct hw_cfg *h,
 
 /* The caches-off entry of a nested configuration (hw_miss_nested). */
 static int hw_translate_nc_nested(struct hw_iommu *m, const struct hw_cfg *h,
-				  uint64_t iova, unsigned int access,
-				  struct hw_xlate *xl, struct hw_fault *fault)
+				  uint64_t iova, struct hw_fault *fault,
+				  unsigned int access, struct hw_xlate *xl)
 {
 	if (!hw_miss_nested(m, h, iova, access, xl))
 		return 0;
-	return hw_translate_nc_full(m, h, iova, access, xl, fault);
+	return hw_translate_nc_full(m, h, iova, fault, access, xl);
 }
 
 /*
@@ -913,18 +919,21 @@ static int hw_translate_nc_nested(struct hw_iommu *m, const struct hw_cfg *h,
  */
 static inline __attribute__((always_inline)) int
 hw_translate_nc_k(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
-		  unsigned int access, struct hw_xlate *xl,
-		  struct hw_fault *fault, bool unrolled, unsigned int ksa,
-		  unsigned int kma, unsigned int ksb, unsigned int kmb)
+		  struct hw_fault *fault, unsigned int access,
+		  struct hw_xlate *xl, bool unrolled, bool nosext,
+		  unsigned int ksa, unsigned int kma, unsigned int ksb,
+		  unsigned int kmb)
 {
 	const struct pt_fast *f = &h->fast;
 	const uint64_t *root = (const uint64_t *)(uintptr_t)f->root;
 	unsigned int lg2, prot, level;
-	uint64_t va, oa;
+	uint64_t va = iova, oa;
 	bool ok;
 
-	if (!pt_fast_access_ok(access) || !pt_fast_va(f, iova, &va))
-		return hw_translate_nc_full(m, h, iova, access, xl, fault);
+	/* pt_fast_va(), knowing f->sext is 0 when @nosext. */
+	if (!pt_fast_access_ok(access) ||
+	    (nosext ? (iova & ~f->va_mask) != 0 : !pt_fast_va(f, iova, &va)))
+		return hw_translate_nc_full(m, h, iova, fault, access, xl);
 	if (unrolled)
 		ok = pt_fast_core4_k(f, va, access, root, &oa, &lg2, &prot,
 				     &level, ksa, kma, ksb, kmb);
@@ -932,7 +941,7 @@ hw_translate_nc_k(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
 		ok = pt_fast_core_k(f, va, access, root, &oa, &lg2, &prot,
 				    &level, ksa, kma, ksb, kmb);
 	if (!ok)
-		return hw_translate_nc_full(m, h, iova, access, xl, fault);
+		return hw_translate_nc_full(m, h, iova, fault, access, xl);
 	m->st.misses++;
 	/* Two scalar adds: gcc would otherwise pack both counters into
 	 * one vector add, which takes more instructions. */
@@ -946,25 +955,26 @@ hw_translate_nc_k(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
 	return 0;
 }
 
-#define HW_TRANSLATE_NC(name, unrolled, ksa, kma, ksb, kmb)                   \
+#define HW_TRANSLATE_NC(name, unrolled, nosext, ksa, kma, ksb, kmb)           \
 	static int name(struct hw_iommu *m, const struct hw_cfg *h,           \
-			uint64_t iova, unsigned int access,                   \
-			struct hw_xlate *xl, struct hw_fault *fault)          \
+			uint64_t iova, struct hw_fault *fault,                \
+			unsigned int access, struct hw_xlate *xl)             \
 	{                                                                     \
-		return hw_translate_nc_k(m, h, iova, access, xl, fault,       \
-					 unrolled, ksa, kma, ksb, kmb);       \
+		return hw_translate_nc_k(m, h, iova, fault, access, xl,       \
+					 unrolled, nosext, ksa, kma, ksb,     \
+					 kmb);                                \
 	}
-#define HW_TRANSLATE_NC_KEYS(name, u, keys) HW_TRANSLATE_NC(name, u, keys)
+#define HW_TRANSLATE_NC_KEYS(name, u, keys) HW_TRANSLATE_NC(name, u, true, keys)
 HW_TRANSLATE_NC_KEYS(hw_translate_nc_vtd_ss, false, HW_NC_KEYS_VTD_SS)
 HW_TRANSLATE_NC_KEYS(hw_translate_nc_arm, false, HW_NC_KEYS_ARM)
 HW_TRANSLATE_NC_KEYS(hw_translate_nc_amd_v1, false, HW_NC_KEYS_AMD_V1)
-HW_TRANSLATE_NC(hw_translate_nc_any, false, h->fast.key_sa, h->fast.key_ma,
-		h->fast.key_sb, h->fast.key_mb)
+HW_TRANSLATE_NC(hw_translate_nc_any, false, false, h->fast.key_sa,
+		h->fast.key_ma, h->fast.key_sb, h->fast.key_mb)
 HW_TRANSLATE_NC_KEYS(hw_translate_nc4_vtd_ss, true, HW_NC_KEYS_VTD_SS)
 HW_TRANSLATE_NC_KEYS(hw_translate_nc4_arm, true, HW_NC_KEYS_ARM)
 HW_TRANSLATE_NC_KEYS(hw_translate_nc4_amd_v1, true, HW_NC_KEYS_AMD_V1)
-HW_TRANSLATE_NC(hw_translate_nc4_any, true, h->fast.key_sa, h->fast.key_ma,
-		h->fast.key_sb, h->fast.key_mb)
+HW_TRANSLATE_NC(hw_translate_nc4_any, true, false, h->fast.key_sa,
+		h->fast.key_ma, h->fast.key_sb, h->fast.key_mb)
 
 /*
  * m->cur is not the request's stream (or @access is out of range), nor
@@ -1002,7 +1012,7 @@ hw_translate_other(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	if (m->nc_pasid == pasid && m->nc_rid == rid) {
 		const struct hw_cfg *h = m->nc_cfg;
 
-		return h->nc_fn(m, h, iova, access, xl, fault);
+		return h->nc_fn(m, h, iova, fault, access, xl);
 	}
 	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
 }

@@ -85,12 +85,14 @@ enum hw_fast {
 /*
  * A caches-off entry (hw_cfg.nc_fn) for a request of the stream in
  * m->nc_rid/nc_pasid, whose configuration is @h: hw_translate()'s
- * arguments, the ids replaced by @h, so that all are in registers.
+ * arguments, the ids replaced by @h so that all are in registers, @fault
+ * (needed only to leave for the full path) where @access would take rcx,
+ * the shift-count register the walk needs.
  */
 struct hw_cfg;
 typedef int hw_nc_fn(struct hw_iommu *m, const struct hw_cfg *h,
-		     uint64_t iova, unsigned int access, struct hw_xlate *xl,
-		     struct hw_fault *fault);
+		     uint64_t iova, struct hw_fault *fault,
+		     unsigned int access, struct hw_xlate *xl);
 
 struct hw_cfg {
 	enum hw_mode mode;
