@@ -672,19 +672,20 @@ static int hw_miss_nested(struct hw_iommu *m, const struct hw_cfg *h,
 {
 	struct pt_nested_result r;
 	unsigned int lg2;
-	uint64_t fl, out;
 
 	if (pt_fast_walk_nested(&h->fast, &h->fast_s2, iova, access, &r))
 		return -EAGAIN;
 	m->st.misses += r.s1.reads + 2;
 	m->st.table_reads += r.reads;
 	/* Combined unit: the smaller leaf, rights of both stages (a fast
-	 * walk means no hardware A/D, so hw_walk_flags() is plain). */
+	 * walk means no hardware A/D, so hw_walk_flags() is plain).  The
+	 * output is iova's own address: r.s2.oa keeps r.s1.oa's offset in
+	 * the stage-2 leaf, which keeps iova's in the stage-1 leaf, and
+	 * lg2 is no larger than either leaf (and below 64). */
 	lg2 = r.s1.leaf_lg2 < r.s2.leaf_lg2 ? r.s1.leaf_lg2 : r.s2.leaf_lg2;
-	fl = r.s1.prot & r.s2.prot & (HW_E_R | HW_E_W | HW_E_X);
-	fl |= access & PT_ACCESS_PRIV;
-	out = (r.s2.oa & ~hw_mask(lg2)) | fl;
-	hw_set_xlate(xl, out, lg2, iova);
+	xl->hva = r.s2.oa;
+	xl->len = -(iova | (~0ULL << lg2));
+	xl->perm = r.s1.prot & r.s2.prot & (HW_E_R | HW_E_W | HW_E_X);
 	return 0;
 }
 
