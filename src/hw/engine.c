@@ -17,11 +17,21 @@
 #include <string.h>
 
 #include "hw/hw_priv.h"
+#include "pt/pt_priv.h"		/* pt_fast_core4_k(), pt_fast_4x9() */
 
 #define HW_FQ_DEFAULT_LG2 8
 #define HW_MAMV_DEFAULT 18
 #define HW_ACCESS_ALL (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC | \
 		       PT_ACCESS_PRIV)
+
+static hw_nc_fn hw_translate_nc_full, hw_translate_nc_nested,
+	hw_translate_nc_any, hw_translate_nc_vtd_ss, hw_translate_nc_arm,
+	hw_translate_nc_amd_v1, hw_translate_nc4_any, hw_translate_nc4_vtd_ss,
+	hw_translate_nc4_arm, hw_translate_nc4_amd_v1;
+
+/* No fast walk: what m->nc_cfg points at when empty (hw_gen_bump). */
+const struct hw_cfg hw_cfg_none = { .fast_kind = HW_FAST_NONE,
+				    .nc_fn = hw_translate_nc_full };
 
 /* ---- instance ---- */
 
@@ -40,6 +50,10 @@ static int hw_caps_check(const struct hw_caps *c)
 /* What the hit path reads of the instance, but need[], is one line. */
 _Static_assert(offsetof(struct hw_iommu, st.hits) + sizeof(uint64_t) <= 64,
 	       "m->cur, m->gen and m->st.hits share the first line");
+/* The caches-off entry reads and writes one line of the instance. */
+_Static_assert(offsetof(struct hw_iommu, st.misses) >= 64 &&
+	       offsetof(struct hw_iommu, nc_cfg) + sizeof(void *) <= 128,
+	       "m->nc_*, m->st.misses and m->st.table_reads share a line");
 
 int hw_create(enum hw_model model, const struct hw_caps *caps,
 	      struct hw_iommu **out)
@@ -237,6 +251,43 @@ static struct hw_cfg **hw_cfg_slot(struct hw_iommu *m, uint32_t rid,
 }
 
 /*
+ * Key windows (key = (e >> sa & ma) | (e >> sb & mb), struct pt_fast) the
+ * caches-off entry has an instance for, with them as constants.  An
+ * instance serves a plan only if all four fields are equal, so this
+ * table can only ever cost speed, never exactness.
+ */
+#define HW_NC_KEYS_VTD_SS 0, 0x7, 8, 0x8
+#define HW_NC_KEYS_ARM 2, 0x3f, 47, 0xc0
+#define HW_NC_KEYS_AMD_V1 60, 0x7, 0, 0
+
+static bool hw_nc_keys_are(const struct pt_fast *f, unsigned int sa,
+			   unsigned int ma, unsigned int sb, unsigned int mb)
+{
+	return f->key_sa == sa && f->key_ma == ma && f->key_sb == sb &&
+	       f->key_mb == mb;
+}
+
+/*
+ * The caches-off entry of a single-stage plan @f.  The instances with
+ * constant windows also assume no sign extension (the formats they are
+ * for have none), so the input check is one mask test and va is iova.
+ */
+static hw_nc_fn *hw_nc_fn_of(const struct pt_fast *f)
+{
+	bool u = pt_fast_4x9(f);	/* the descent unrolled */
+
+	if (f->sext)
+		return u ? hw_translate_nc4_any : hw_translate_nc_any;
+	if (hw_nc_keys_are(f, HW_NC_KEYS_VTD_SS))
+		return u ? hw_translate_nc4_vtd_ss : hw_translate_nc_vtd_ss;
+	if (hw_nc_keys_are(f, HW_NC_KEYS_ARM))
+		return u ? hw_translate_nc4_arm : hw_translate_nc_arm;
+	if (hw_nc_keys_are(f, HW_NC_KEYS_AMD_V1))
+		return u ? hw_translate_nc4_amd_v1 : hw_translate_nc_amd_v1;
+	return u ? hw_translate_nc4_any : hw_translate_nc_any;
+}
+
+/*
  * The fast walks of @h's misses (see hw_miss_lean): the single stage's,
  * or, without caches, the two-dimensional nested walk (with caches the
  * nested walk goes through the nested TLB, hw_walk_nested).
@@ -244,14 +295,19 @@ static struct hw_cfg **hw_cfg_slot(struct hw_iommu *m, uint32_t rid,
 static void hw_cfg_fast(const struct hw_iommu *m, struct hw_cfg *h)
 {
 	h->fast_kind = HW_FAST_NONE;
+	h->nc_fn = hw_translate_nc_full;
 	if (h->single) {
-		if (!pt_fast_init(&h->fast, &h->single->geom, h->single->root))
+		if (!pt_fast_init(&h->fast, &h->single->geom, h->single->root)) {
 			h->fast_kind = HW_FAST_SINGLE;
+			h->nc_fn = hw_nc_fn_of(&h->fast);
+		}
 	} else if (h->mode == HW_MODE_NESTED && m->nocache) {
 		pt_fast_init(&h->fast, &h->s1.geom, h->s1.root);
 		pt_fast_init(&h->fast_s2, &h->s2.geom, h->s2.root);
-		if (pt_fast_nested_ok(&h->fast, &h->fast_s2))
+		if (pt_fast_nested_ok(&h->fast, &h->fast_s2)) {
 			h->fast_kind = HW_FAST_NESTED;
+			h->nc_fn = hw_translate_nc_nested;
+		}
 	}
 }
 
@@ -616,19 +672,20 @@ static int hw_miss_nested(struct hw_iommu *m, const struct hw_cfg *h,
 {
 	struct pt_nested_result r;
 	unsigned int lg2;
-	uint64_t fl, out;
 
 	if (pt_fast_walk_nested(&h->fast, &h->fast_s2, iova, access, &r))
 		return -EAGAIN;
 	m->st.misses += r.s1.reads + 2;
 	m->st.table_reads += r.reads;
 	/* Combined unit: the smaller leaf, rights of both stages (a fast
-	 * walk means no hardware A/D, so hw_walk_flags() is plain). */
+	 * walk means no hardware A/D, so hw_walk_flags() is plain).  The
+	 * output is iova's own address: r.s2.oa keeps r.s1.oa's offset in
+	 * the stage-2 leaf, which keeps iova's in the stage-1 leaf, and
+	 * lg2 is no larger than either leaf (and below 64). */
 	lg2 = r.s1.leaf_lg2 < r.s2.leaf_lg2 ? r.s1.leaf_lg2 : r.s2.leaf_lg2;
-	fl = r.s1.prot & r.s2.prot & (HW_E_R | HW_E_W | HW_E_X);
-	fl |= access & PT_ACCESS_PRIV;
-	out = (r.s2.oa & ~hw_mask(lg2)) | fl;
-	hw_set_xlate(xl, out, lg2, iova);
+	xl->hva = r.s2.oa;
+	xl->len = -(iova | (~0ULL << lg2));
+	xl->perm = r.s1.prot & r.s2.prot & (HW_E_R | HW_E_W | HW_E_X);
 	return 0;
 }
 
@@ -820,30 +877,145 @@ hw_translate_full(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	if (rc)
 		rc = hw_xlate_full(m, h, rid, pasid, iova, access, xl, fault,
 				   false);
-	if (!m->nocache)
+	if (!m->nocache) {
 		hw_stream_load(m, rid, pasid);
+	} else if (h && h->fast_kind != HW_FAST_NONE) {
+		/* The ids are valid (hw_args_ok) and nothing moved m->gen
+		 * since the lookup: no fills without caches. */
+		m->nc_pasid = pasid;
+		m->nc_rid = rid;
+		m->nc_cfg = h;
+	}
 	return rc;
 }
 
+/* hw_translate_full() for a request whose ids are m->nc_rid/nc_pasid. */
+static __attribute__((noinline)) int
+hw_translate_nc_full(struct hw_iommu *m, const struct hw_cfg *h,
+		     uint64_t iova, struct hw_fault *fault,
+		     unsigned int access, struct hw_xlate *xl)
+{
+	return hw_translate_full(m, m->nc_rid, m->nc_pasid, iova, access, xl,
+				 fault);
+}
+
+/* The caches-off entry of a nested configuration (hw_miss_nested). */
+static int hw_translate_nc_nested(struct hw_iommu *m, const struct hw_cfg *h,
+				  uint64_t iova, struct hw_fault *fault,
+				  unsigned int access, struct hw_xlate *xl)
+{
+	if (!hw_miss_nested(m, h, iova, access, xl))
+		return 0;
+	return hw_translate_nc_full(m, h, iova, fault, access, xl);
+}
+
 /*
- * m->cur is not the request's stream (or @access is out of range): take
- * the stream line if it is valid and try the hit path again (which cannot
- * come back here: m->cur then matches and access < 16), else the full
- * path.  Lines and m->cur are only ever loaded for valid ids.
+ * The caches-off entry of a single-stage configuration @h, the request's
+ * (the ids matched m->nc_rid/nc_pasid, so they are valid and nothing
+ * changed since it was loaded): the fast walk answers directly, counting
+ * what hw_miss_fast() counts; anything it declines (a bad access, a
+ * fault, an unusual entry) goes to the full path, which checks the
+ * arguments and decides.  No call is made on the way to an answer, so
+ * the walk has the caller-saved registers to itself.
+ */
+static inline __attribute__((always_inline)) int
+hw_translate_nc_k(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
+		  struct hw_fault *fault, unsigned int access,
+		  struct hw_xlate *xl, bool unrolled, bool nosext,
+		  unsigned int ksa, unsigned int kma, unsigned int ksb,
+		  unsigned int kmb)
+{
+	const struct pt_fast *f = &h->fast;
+	const uint64_t *root = (const uint64_t *)(uintptr_t)f->root;
+	unsigned int lg2, prot, level;
+	uint64_t va = iova, oa;
+	bool ok;
+
+	/* pt_fast_va(), knowing f->sext is 0 when @nosext. */
+	if (!pt_fast_access_ok(access) ||
+	    (nosext ? (iova & ~f->va_mask) != 0 : !pt_fast_va(f, iova, &va)))
+		return hw_translate_nc_full(m, h, iova, fault, access, xl);
+	if (unrolled)
+		ok = pt_fast_core4_k(f, va, access, root, &oa, &lg2, &prot,
+				     &level, ksa, kma, ksb, kmb);
+	else
+		ok = pt_fast_core_k(f, va, access, root, &oa, &lg2, &prot,
+				    &level, ksa, kma, ksb, kmb);
+	if (!ok)
+		return hw_translate_nc_full(m, h, iova, fault, access, xl);
+	m->st.misses++;
+	/* Two scalar adds: gcc would otherwise pack both counters into
+	 * one vector add, which takes more instructions. */
+	__asm__("" ::: "memory");
+	/* pt_fast_4x9(): top is 3. */
+	m->st.table_reads += (unrolled ? 3 : f->top) - level + 1;
+	xl->hva = oa;
+	/* A leaf's lg2 is below 64. */
+	xl->len = -(iova | (~0ULL << lg2));
+	xl->perm = prot & (HW_E_R | HW_E_W | HW_E_X);
+	return 0;
+}
+
+#define HW_TRANSLATE_NC(name, unrolled, nosext, ksa, kma, ksb, kmb)           \
+	static int name(struct hw_iommu *m, const struct hw_cfg *h,           \
+			uint64_t iova, struct hw_fault *fault,                \
+			unsigned int access, struct hw_xlate *xl)             \
+	{                                                                     \
+		return hw_translate_nc_k(m, h, iova, fault, access, xl,       \
+					 unrolled, nosext, ksa, kma, ksb,     \
+					 kmb);                                \
+	}
+#define HW_TRANSLATE_NC_KEYS(name, u, keys) HW_TRANSLATE_NC(name, u, true, keys)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_vtd_ss, false, HW_NC_KEYS_VTD_SS)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_arm, false, HW_NC_KEYS_ARM)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc_amd_v1, false, HW_NC_KEYS_AMD_V1)
+HW_TRANSLATE_NC(hw_translate_nc_any, false, false, h->fast.key_sa,
+		h->fast.key_ma, h->fast.key_sb, h->fast.key_mb)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc4_vtd_ss, true, HW_NC_KEYS_VTD_SS)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc4_arm, true, HW_NC_KEYS_ARM)
+HW_TRANSLATE_NC_KEYS(hw_translate_nc4_amd_v1, true, HW_NC_KEYS_AMD_V1)
+HW_TRANSLATE_NC(hw_translate_nc4_any, true, false, h->fast.key_sa,
+		h->fast.key_ma, h->fast.key_sb, h->fast.key_mb)
+
+/*
+ * m->cur is not the request's stream (or @access is out of range), nor
+ * is m->nc_*: take the stream line if it is valid and try the hit path
+ * again (which cannot come back here: m->cur then matches and access <
+ * 16), else the full path.  Lines, m->cur and m->nc_* are only ever
+ * loaded for valid ids.
  */
 static __attribute__((noinline)) int
 hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
 		  struct hw_fault *fault)
 {
-	const struct hw_stream *s = hw_stream_of(m, rid, pasid);
+	const struct hw_stream *s;
 
+	s = hw_stream_of(m, rid, pasid);
 	if (hw_args_ok(rid, pasid, access) &&
 	    s->tag == hw_stream_tag(rid, pasid) && s->gen == m->gen) {
 		hw_cur_set(m, s);
 		return hw_translate(m, rid, pasid, iova, access, xl, fault);
 	}
 	return hw_translate_full(m, rid, pasid, iova, access, xl, fault);
+}
+
+/*
+ * m->cur is not the request's stream: without caches (m->cur is then
+ * never loaded) m->nc_* may be, else the slow path.  Apart from
+ * hw_translate() so that the hit path's registers stay as they are.
+ */
+static __attribute__((noipa)) int
+hw_translate_other(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+		   uint64_t iova, unsigned int access, struct hw_xlate *xl,
+		   struct hw_fault *fault)
+{
+	if (m->nc_pasid == pasid && m->nc_rid == rid) {
+		const struct hw_cfg *h = m->nc_cfg;
+
+		return h->nc_fn(m, h, iova, fault, access, xl);
+	}
+	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
 }
 
 /*
@@ -896,5 +1068,5 @@ int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		}
 		return hw_translate_miss(m, 0, 0, iova, access, xl, fault);
 	}
-	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
+	return hw_translate_other(m, rid, pasid, iova, access, xl, fault);
 }

@@ -82,9 +82,25 @@ enum hw_fast {
 	HW_FAST_NESTED,		/* caches off: fast over fast_s2, 2-D */
 };
 
+/*
+ * A caches-off entry (hw_cfg.nc_fn) for a request of the stream in
+ * m->nc_rid/nc_pasid, whose configuration is @h: hw_translate()'s
+ * arguments, the ids replaced by @h so that all are in registers, @fault
+ * (needed only to leave for the full path) where @access would take rcx,
+ * the shift-count register the walk needs.
+ */
+struct hw_cfg;
+typedef int hw_nc_fn(struct hw_iommu *m, const struct hw_cfg *h,
+		     uint64_t iova, struct hw_fault *fault,
+		     unsigned int access, struct hw_xlate *xl);
+
 struct hw_cfg {
 	enum hw_mode mode;
 	enum hw_fast fast_kind;
+	/* The caches-off entry for this configuration (see m->nc_cfg): the
+	 * fast walk with the plan's key windows as constants where they
+	 * are known, else the generic or the nested one. */
+	hw_nc_fn *nc_fn;
 	struct hw_space *space;		/* where final translations are cached */
 	struct hw_space *s2space;	/* nested: the stage-2 (nested TLB) */
 	/* S1 / S2 modes: the one stage walked, for the lean miss path. */
@@ -184,6 +200,18 @@ struct hw_iommu {
 	struct hw_set *tlb;
 	uint64_t set_mask;
 	struct hw_stats st;
+	/*
+	 * The caches-off entry (HW_CAP_NO_CACHE only): the configuration of
+	 * the stream translated last (nc_rid, nc_pasid), loaded only for
+	 * valid ids and a configuration with a fast walk.  Emptied with
+	 * m->cur on every m->gen move (any configuration set or clear among
+	 * them): the halves of HW_STREAM_NONE (an invalid rid) and
+	 * &hw_cfg_none (no fast walk), so it is never stale.  In the line
+	 * of the counters that path updates (st.misses, st.table_reads).
+	 */
+	uint32_t nc_pasid;
+	uint32_t nc_rid;
+	const struct hw_cfg *nc_cfg;
 	unsigned int sets_lg2;
 	bool nocache;
 	/* [access]: the out bits access must match (hw_out_ok); an invalid
@@ -260,6 +288,9 @@ static inline struct hw_runs *hw_runs_of(struct hw_iommu *m, uint32_t rid,
 	return &m->runs[h >> (32 - HW_STREAMS_LG2)];
 }
 
+/* The empty m->nc_cfg: a configuration without a fast walk. */
+extern const struct hw_cfg hw_cfg_none;
+
 /* Something a stream line may cache changed: every line goes stale. */
 static inline void hw_gen_bump(struct hw_iommu *m)
 {
@@ -267,6 +298,9 @@ static inline void hw_gen_bump(struct hw_iommu *m)
 	m->cur.pasid = (uint32_t)HW_STREAM_NONE;
 	m->cur.rid = (uint32_t)(HW_STREAM_NONE >> 32);
 	m->cur.key0 = HW_KEY_NONE;
+	m->nc_pasid = (uint32_t)HW_STREAM_NONE;
+	m->nc_rid = (uint32_t)(HW_STREAM_NONE >> 32);
+	m->nc_cfg = &hw_cfg_none;
 }
 
 /* A valid access: some of R/W/X, nothing unknown (PROBE is not one). */

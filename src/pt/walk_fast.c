@@ -53,7 +53,9 @@ static uint16_t pt_fast_emask(unsigned int tperm)
 	return (uint16_t)m;
 }
 
-/* Key windows a nested walk has an instance for (pt_fast.keys 1, 2, 3). */
+/* Key windows a nested walk has an instance for (pt_fast.keys 1, 2, 3;
+ * PT_FAST_KEYS_4X9 added when pt_fast_4x9() holds). */
+#define PT_FAST_KEYS_4X9 0x10
 #define PT_FAST_KEYS_VTD_SS 0, 0x7, 8, 0x8
 #define PT_FAST_KEYS_ARM 2, 0x3f, 47, 0xc0
 #define PT_FAST_KEYS_AMD_V1 60, 0x7, 0, 0
@@ -100,6 +102,19 @@ static void pt_fast_lut(struct pt_fast *f, const struct pt_geom *g)
 			continue;
 		f->lut[k] = pt_fast_enc(d.perm, d.attr);
 	}
+}
+
+bool pt_fast_4x9(const struct pt_fast *f)
+{
+	unsigned int l;
+
+	if (!f->ok || f->top != 3 || f->idx_mask != 511 ||
+	    !(f->lv[0].tbl_val & ~f->lv[0].tbl_mask))
+		return false;
+	for (l = 0; l <= 3; l++)
+		if (f->lv[l].shift != 12 + 9 * l)
+			return false;
+	return true;
 }
 
 int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root)
@@ -149,8 +164,9 @@ int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root)
 		lv->alt_off = pt_log2_mask(lv->alt_lg2);
 	}
 	pt_fast_lut(f, g);
-	f->keys = (uint8_t)pt_fast_keys(f);
 	f->ok = true;
+	f->keys = (uint8_t)(pt_fast_keys(f) |
+			    (pt_fast_4x9(f) ? PT_FAST_KEYS_4X9 : 0));
 	return 0;
 }
 
@@ -165,101 +181,189 @@ bool pt_fast_nested_ok(const struct pt_fast *s1, const struct pt_fast *s2)
 /*
  * A stage-1 table IPA -> its host address, by the stage-2 walk a table
  * read makes (an unprivileged read).  No size check: pt_fast_nested_ok()
- * puts every stage-1 table inside one stage-2 leaf.
+ * puts every stage-1 table inside one stage-2 leaf.  @u2: the stage-2
+ * plan is pt_fast_4x9()'s (the unrolled descent).
  */
 static inline __attribute__((always_inline)) bool
 pt_fast_table(const struct pt_fast *s2, uint64_t ipa, const uint64_t **tp,
-	      unsigned int *reads, unsigned int ksa, unsigned int kma,
-	      unsigned int ksb, unsigned int kmb)
+	      unsigned int *reads, bool u2, unsigned int ksa,
+	      unsigned int kma, unsigned int ksb, unsigned int kmb)
 {
+	const uint64_t *root = (const uint64_t *)(uintptr_t)s2->root;
 	unsigned int lg2, prot, level;
 	uint64_t va, hva;
+	bool ok;
 
-	if (!pt_fast_va(s2, ipa, &va) ||
-	    !pt_fast_core_k(s2, va, PT_ACCESS_READ,
-			    (const uint64_t *)(uintptr_t)s2->root, &hva, &lg2,
-			    &prot, &level, ksa, kma, ksb, kmb))
+	if (!pt_fast_va(s2, ipa, &va))
 		return false;
-	*reads += s2->top - level + 1;
+	if (u2)
+		ok = pt_fast_core4_k(s2, va, PT_ACCESS_READ, root, &hva, &lg2,
+				     &prot, &level, ksa, kma, ksb, kmb);
+	else
+		ok = pt_fast_core_k(s2, va, PT_ACCESS_READ, root, &hva, &lg2,
+				    &prot, &level, ksa, kma, ksb, kmb);
+	if (!ok)
+		return false;
+	*reads += (u2 ? 3 : s2->top) - level + 1;
 	*tp = (const uint64_t *)(uintptr_t)hva;
+	return true;
+}
+
+/* The next stage-1 entry: table @pte's entry for @va at level @l. */
+static inline __attribute__((always_inline)) bool
+pt_fast_s1_next(const struct pt_fast *s1, const struct pt_fast *s2,
+		uint64_t *pte, uint64_t idx, unsigned int *reads, bool u2,
+		unsigned int ksa, unsigned int kma, unsigned int ksb,
+		unsigned int kmb)
+{
+	const uint64_t *tp;
+
+	if (!pt_fast_table(s2, *pte & s1->addr_mask, &tp, reads, u2, ksa, kma,
+			   ksb, kmb))
+		return false;
+	*pte = __atomic_load_n(tp + idx, __ATOMIC_RELAXED);
 	return true;
 }
 
 /*
  * The 2-D walk with the stage-2 key windows as constants (ksa..kmb), so
- * the five inlined stage-2 walks keep fewer values in registers.
+ * the five inlined stage-2 walks keep fewer values in registers; @u1 and
+ * @u2: the stage-1 and stage-2 plans are pt_fast_4x9()'s, so their
+ * descents are unrolled (pt_fast_core4_k() for stage 2, the same shape
+ * here for stage 1: the same entries read in the same order).
  */
 static inline __attribute__((always_inline)) int
 pt_fast_nested_tmpl(const struct pt_fast *s1, const struct pt_fast *s2,
 		    uint64_t iova, unsigned int access,
-		    struct pt_nested_result *res, unsigned int ksa,
-		    unsigned int kma, unsigned int ksb, unsigned int kmb)
+		    struct pt_nested_result *res, bool u1, bool u2,
+		    unsigned int ksa, unsigned int kma, unsigned int ksb,
+		    unsigned int kmb)
 {
 	unsigned int l = s1->top, reads = 0, idx, level;
 	const uint64_t *tp;
 	uint64_t va, va2, pte;
+	bool ok;
 
 	if (!pt_fast_access_ok(access) || !pt_fast_va(s1, iova, &va))
 		return -EAGAIN;
 	/* Stage 1 from its root, each table through stage 2 first. */
-	idx = (unsigned int)(va >> s1->lv[l].shift);
-	if (!pt_fast_table(s2, s1->root, &tp, &reads, ksa, kma, ksb, kmb))
+	if (u1)
+		l = 3;
+	idx = (unsigned int)(va >> (u1 ? 39 : s1->lv[l].shift));
+	if (!pt_fast_table(s2, s1->root, &tp, &reads, u2, ksa, kma, ksb, kmb))
 		return -EAGAIN;
 	pte = __atomic_load_n(tp + idx, __ATOMIC_RELAXED);
-	while ((pte & s1->lv[l].tbl_mask) == s1->lv[l].tbl_val) {
-		l--;
-		idx = (unsigned int)(va >> s1->lv[l].shift) & s1->idx_mask;
-		if (!pt_fast_table(s2, pte & s1->addr_mask, &tp, &reads, ksa,
-				   kma, ksb, kmb))
-			return -EAGAIN;
-		pte = __atomic_load_n(tp + idx, __ATOMIC_RELAXED);
+	if (u1) {
+		/* pt_fast_4x9(): level 0 holds no table entries. */
+		if ((pte & s1->lv[3].tbl_mask) == s1->lv[3].tbl_val) {
+			if (!pt_fast_s1_next(s1, s2, &pte, (va >> 30) & 511,
+					     &reads, u2, ksa, kma, ksb, kmb))
+				return -EAGAIN;
+			l = 2;
+			if ((pte & s1->lv[2].tbl_mask) == s1->lv[2].tbl_val) {
+				if (!pt_fast_s1_next(s1, s2, &pte,
+						     (va >> 21) & 511, &reads,
+						     u2, ksa, kma, ksb, kmb))
+					return -EAGAIN;
+				l = 1;
+				if ((pte & s1->lv[1].tbl_mask) ==
+				    s1->lv[1].tbl_val) {
+					if (!pt_fast_s1_next(s1, s2, &pte,
+							     (va >> 12) & 511,
+							     &reads, u2, ksa,
+							     kma, ksb, kmb))
+						return -EAGAIN;
+					l = 0;
+				}
+			}
+		}
+	} else {
+		while ((pte & s1->lv[l].tbl_mask) == s1->lv[l].tbl_val) {
+			l--;
+			if (!pt_fast_s1_next(s1, s2, &pte,
+					     (va >> s1->lv[l].shift) &
+						     s1->idx_mask,
+					     &reads, u2, ksa, kma, ksb, kmb))
+				return -EAGAIN;
+		}
 	}
 	if (!pt_fast_leaf(s1, &s1->lv[l], pte, va, access, &res->s1.oa,
 			  &res->s1.leaf_lg2, &res->s1.prot))
 		return -EAGAIN;
-	res->s1.reads = s1->top - l + 1;
+	res->s1.reads = (u1 ? 3 : s1->top) - l + 1;
 	/* The output IPA, for the request itself. */
-	if (!pt_fast_va(s2, res->s1.oa, &va2) ||
-	    !pt_fast_core_k(s2, va2, access,
-			    (const uint64_t *)(uintptr_t)s2->root, &res->s2.oa,
-			    &res->s2.leaf_lg2, &res->s2.prot, &level, ksa, kma,
-			    ksb, kmb))
+	if (!pt_fast_va(s2, res->s1.oa, &va2))
 		return -EAGAIN;
-	res->s2.reads = s2->top - level + 1;
+	if (u2)
+		ok = pt_fast_core4_k(s2, va2, access,
+				     (const uint64_t *)(uintptr_t)s2->root,
+				     &res->s2.oa, &res->s2.leaf_lg2,
+				     &res->s2.prot, &level, ksa, kma, ksb,
+				     kmb);
+	else
+		ok = pt_fast_core_k(s2, va2, access,
+				    (const uint64_t *)(uintptr_t)s2->root,
+				    &res->s2.oa, &res->s2.leaf_lg2,
+				    &res->s2.prot, &level, ksa, kma, ksb, kmb);
+	if (!ok)
+		return -EAGAIN;
+	res->s2.reads = (u2 ? 3 : s2->top) - level + 1;
 	res->reads = reads + res->s1.reads + res->s2.reads;
 	return 0;
 }
 
-#define PT_FAST_NESTED(name, ksa, kma, ksb, kmb)                             \
+typedef int pt_fast_nested_fn(const struct pt_fast *s1,
+			      const struct pt_fast *s2, uint64_t iova,
+			      unsigned int access,
+			      struct pt_nested_result *res);
+
+#define PT_FAST_NESTED(name, u1, u2, ksa, kma, ksb, kmb)                     \
 	static int name(const struct pt_fast *s1, const struct pt_fast *s2,  \
 			uint64_t iova, unsigned int access,                  \
 			struct pt_nested_result *res)                        \
 	{                                                                    \
-		return pt_fast_nested_tmpl(s1, s2, iova, access, res, ksa,   \
-					   kma, ksb, kmb);                   \
+		return pt_fast_nested_tmpl(s1, s2, iova, access, res, u1,    \
+					   u2, ksa, kma, ksb, kmb);          \
 	}
 
 /* The stage-2 formats' key windows (PT_FAST_KEYS_*, matched against the
- * plan by pt_fast_init); the generic instance reads them from the plan. */
-#define PT_FAST_NESTED_KEYS(name, keys) PT_FAST_NESTED(name, keys)
-PT_FAST_NESTED_KEYS(pt_fast_nested_vtd_ss, PT_FAST_KEYS_VTD_SS)
-PT_FAST_NESTED_KEYS(pt_fast_nested_arm, PT_FAST_KEYS_ARM)
-PT_FAST_NESTED_KEYS(pt_fast_nested_amd_v1, PT_FAST_KEYS_AMD_V1)
-PT_FAST_NESTED(pt_fast_nested_any, s2->key_sa, s2->key_ma, s2->key_sb,
-	       s2->key_mb)
+ * plan by pt_fast_init); the generic instances read them from the plan.
+ * Per window set: neither descent unrolled, stage 2's, both. */
+#define PT_FAST_NESTED_KEYS(name, u1, u2, keys)                              \
+	PT_FAST_NESTED(name, u1, u2, keys)
+#define PT_FAST_NESTED_ANY(name, u1, u2)                                     \
+	PT_FAST_NESTED(name, u1, u2, s2->key_sa, s2->key_ma, s2->key_sb,     \
+		       s2->key_mb)
+#define PT_FAST_NESTED_ALL(sfx, u1, u2)                                      \
+	PT_FAST_NESTED_ANY(pt_fast_nested_any##sfx, u1, u2)                  \
+	PT_FAST_NESTED_KEYS(pt_fast_nested_vtd_ss##sfx, u1, u2,              \
+			    PT_FAST_KEYS_VTD_SS)                             \
+	PT_FAST_NESTED_KEYS(pt_fast_nested_arm##sfx, u1, u2,                 \
+			    PT_FAST_KEYS_ARM)                                \
+	PT_FAST_NESTED_KEYS(pt_fast_nested_amd_v1##sfx, u1, u2,              \
+			    PT_FAST_KEYS_AMD_V1)
+PT_FAST_NESTED_ALL(, false, false)
+PT_FAST_NESTED_ALL(_u2, false, true)
+PT_FAST_NESTED_ALL(_u12, true, true)
+
+/* [unrolled descents: 0 none, 1 stage 2, 2 both][pt_fast.keys & 3] */
+static pt_fast_nested_fn *const pt_fast_nested_fns[3][4] = {
+	{ pt_fast_nested_any, pt_fast_nested_vtd_ss, pt_fast_nested_arm,
+	  pt_fast_nested_amd_v1 },
+	{ pt_fast_nested_any_u2, pt_fast_nested_vtd_ss_u2,
+	  pt_fast_nested_arm_u2, pt_fast_nested_amd_v1_u2 },
+	{ pt_fast_nested_any_u12, pt_fast_nested_vtd_ss_u12,
+	  pt_fast_nested_arm_u12, pt_fast_nested_amd_v1_u12 },
+};
 
 int pt_fast_walk_nested(const struct pt_fast *s1, const struct pt_fast *s2,
 			uint64_t iova, unsigned int access,
 			struct pt_nested_result *res)
 {
-	switch (s2->keys) {
-	case 1:
-		return pt_fast_nested_vtd_ss(s1, s2, iova, access, res);
-	case 2:
-		return pt_fast_nested_arm(s1, s2, iova, access, res);
-	case 3:
-		return pt_fast_nested_amd_v1(s1, s2, iova, access, res);
-	default:
-		return pt_fast_nested_any(s1, s2, iova, access, res);
-	}
+	unsigned int u = 0;
+
+	if (s2->keys & PT_FAST_KEYS_4X9)
+		u = (s1->keys & PT_FAST_KEYS_4X9) ? 2 : 1;
+	return pt_fast_nested_fns[u][s2->keys & 3](s1, s2, iova, access,
+						    res);
 }

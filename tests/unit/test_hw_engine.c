@@ -454,6 +454,162 @@ TEST_F(hw_fmt, output_address_size)
 	T_EQ(xl.hva, 0x1000);
 }
 
+/*
+ * The caches-off entry (the configuration of the stream translated last,
+ * kept until m->gen moves): for every format, repeated requests of one
+ * stream give what a cached instance gives, count one miss and one read
+ * per level each, fault exactly like the full path, refuse bad arguments,
+ * and see a configuration change, a clear, another rid and another PASID
+ * at once.
+ */
+TEST_F(hw_fmt, nocache_entry)
+{
+	struct hw_iommu *nc = t_mmu(variant->model, HW_CAP_NO_CACHE);
+	unsigned int levels, i, acc, pending;
+	struct pt *pt2 = NULL;
+	struct hw_config c2 = self->c;
+	struct pt_cfg cfg = { .format = variant->fmt };
+	struct hw_xlate xl, xc;
+	struct hw_fault f, fc;
+	struct hw_stats st;
+
+	ASSERT_NONNULL(nc);
+	ASSERT_NONNULL(self->pt);
+	levels = pt_get_geom(self->pt)->levels;
+	ASSERT_OK(pt_map(self->pt, T_IOVA, T_OA, SZ_4K, RW, NULL));
+	ASSERT_OK(pt_map(self->pt, T_IOVA + SZ_4K, T_OA + SZ_4K, SZ_4K,
+			 PT_PROT_READ, NULL));
+	ASSERT_OK(pt_map(self->pt, T_IOVA + SZ_2M, T_OA + SZ_2M, SZ_2M, RW,
+			 NULL));
+	ASSERT_OK(hw_config_set(nc, 0x10, 3, &self->c));
+	ASSERT_OK(hw_config_set(self->m, 0x10, 3, &self->c));
+	/* Every access value, twice (the second through the entry the first
+	 * loaded), against the cached instance. */
+	for (i = 0; i < 2 * 32; i++) {
+		uint64_t iova = T_IOVA + (i % 3) * SZ_4K + i * 8;
+		int rc, rcc;
+
+		acc = i % 32;
+		memset(&f, 0, sizeof(f));
+		memset(&fc, 0, sizeof(fc));
+		rc = hw_translate(nc, 0x10, 3, iova, acc, &xl, &f);
+		rcc = hw_translate(self->m, 0x10, 3, iova, acc, &xc, &fc);
+		ASSERT_EQ(rc, rcc);
+		if (!rc) {
+			T_EQ(xl.hva, xc.hva);
+			T_EQ(xl.len, xc.len);
+			T_EQ(xl.perm, xc.perm);
+		} else if (rc == -EFAULT) {
+			ASSERT_EQ(memcmp(&f, &fc, sizeof(f)), 0);
+		}
+	}
+	/* The same faults queued. */
+	pending = hw_fault_pending(nc);
+	T_EQ(pending, hw_fault_pending(self->m));
+	/* Counts: a miss and one read per level, nothing else. */
+	hw_reset_stats(nc);
+	for (i = 0; i < 10; i++) {
+		ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA + i, W, &xl, &f));
+		T_EQ(xl.hva, T_OA + i);
+		T_EQ(xl.len, SZ_4K - i);
+		T_EQ(xl.perm & RW, RW);
+	}
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA + SZ_2M + 0x5000, R, &xl,
+			       &f));
+	T_EQ(xl.hva, T_OA + SZ_2M + 0x5000);
+	T_EQ(xl.len, SZ_2M - 0x5000);
+	hw_get_stats(nc, &st);
+	T_EQ(st.misses, 11);
+	T_EQ(st.table_reads, 10 * levels + levels - 1);
+	T_EQ(st.hits, 0);
+	T_EQ(st.faults, 0);
+	/* Faults through the entry: the full path's records. */
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, 3, T_IOVA + SZ_4K, W, &xl,
+					  &f));
+	T_EQ(f.stage, variant->stage);
+	T_EQ(f.reason, HW_FAULT_PERMISSION);
+	T_EQ(f.denied, W);
+	T_EQ(f.rid, 0x10);
+	T_EQ(f.pasid, 3);
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, 3, T_IOVA + 0x2000, R, &xl,
+					  &f));
+	T_EQ(f.reason, HW_FAULT_NOT_PRESENT);
+	T_EQ(f.level, 0);
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, 3, 1ULL << 48, R, &xl,
+					  &f));
+	T_EQ(f.reason, variant->ias_fault);
+	/* Bad arguments right after the entry was loaded: not faults. */
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, 0x10, 3, T_IOVA, 0, &xl, &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, 0x10, 3, T_IOVA, R | 0x100, &xl,
+					  &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, 0x10, 3, T_IOVA,
+					  R | PT_ACCESS_PROBE, &xl, &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, 0x10, 1u << 20, T_IOVA, R, &xl,
+					  &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, 0x10000, 3, T_IOVA, R, &xl,
+					  &f));
+	/* The empty entry's tag is no valid stream. */
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, UINT32_MAX, UINT32_MAX, T_IOVA,
+					  R, &xl, &f));
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(nc, UINT32_MAX, UINT32_MAX, T_IOVA,
+					  R, &xl, &f));
+	T_EQ(hw_fault_pending(nc), pending + 3);
+	/* Another PASID and another rid: not configured. */
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, 4, T_IOVA, R, &xl, &f));
+	T_EQ(f.reason, HW_FAULT_NO_CONFIG);
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x11, 3, T_IOVA, R, &xl, &f));
+	T_EQ(f.reason, HW_FAULT_NO_CONFIG);
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, HW_PASID_NONE, T_IOVA, R,
+					  &xl, &f));
+	T_EQ(f.reason, HW_FAULT_NO_CONFIG);
+	/* Two streams alternating, each on its own table. */
+	if (variant->fmt == PT_FMT_AMD_V1)
+		cfg.levels = 4;
+	ASSERT_OK(pt_create(&cfg, &pt2));
+	ASSERT_OK(pt_map(pt2, T_IOVA, 0xb000, SZ_4K, RW, NULL));
+	t_stage(variant->stage == 1 ? &c2.s1 : &c2.s2, pt2, 9);
+	ASSERT_OK(hw_config_set(nc, 0x11, HW_PASID_NONE, &c2));
+	for (i = 0; i < 4; i++) {
+		ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+		T_EQ(xl.hva, T_OA);
+		ASSERT_OK(hw_translate(nc, 0x11, HW_PASID_NONE, T_IOVA, R, &xl,
+				       &f));
+		T_EQ(xl.hva, 0xb000);
+	}
+	/* A configuration change is seen by the very next request. */
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	ASSERT_OK(hw_config_set(nc, 0x10, 3, &c2));
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	T_EQ(xl.hva, 0xb000);
+	/* So is a clear, and a set after it. */
+	ASSERT_OK(hw_config_clear(nc, 0x10, 3));
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	T_EQ(f.reason, HW_FAULT_NO_CONFIG);
+	ASSERT_OK(hw_config_set(nc, 0x10, 3, &self->c));
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	T_EQ(xl.hva, T_OA);
+	/* Blocked and identity take their own paths too. */
+	c2.mode = HW_MODE_BLOCKED;
+	ASSERT_OK(hw_config_set(nc, 0x10, 3, &c2));
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x10, 3, T_IOVA, R, &xl, &f));
+	T_EQ(f.reason, HW_FAULT_BLOCKED);
+	c2.mode = HW_MODE_IDENTITY;
+	ASSERT_OK(hw_config_set(nc, 0x10, 3, &c2));
+	ASSERT_OK(hw_translate(nc, 0x10, 3, T_IOVA + 5, R, &xl, &f));
+	T_EQ(xl.hva, T_IOVA + 5);
+	/* A table change (the tables are the entry's, not a copy) is seen
+	 * without any command, as nothing is cached. */
+	ASSERT_OK(hw_translate(nc, 0x11, HW_PASID_NONE, T_IOVA, R, &xl, &f));
+	ASSERT_OK(pt_unmap(pt2, T_IOVA, SZ_4K, NULL, NULL));
+	ASSERT_ERRNO(EFAULT, hw_translate(nc, 0x11, HW_PASID_NONE, T_IOVA, R,
+					  &xl, &f));
+	T_EQ(f.reason, HW_FAULT_NOT_PRESENT);
+	hw_destroy(nc);
+	pt_destroy(pt2);
+}
+
 /* ---- PASIDs select configurations ---- */
 
 TEST(hw_engine, pasid_tables)
@@ -692,6 +848,84 @@ TEST_F(hw_nest, composition)
 			     (iova & ((sz1 < sz2 ? sz1 : sz2) - 1)));
 		T_EQ(xl.perm & RW, p1 & p2 & RW);
 	}
+}
+
+/*
+ * The caches-off entry of a nested configuration: exact reads and misses
+ * on every repeat, the cached instance's fault records, bad arguments,
+ * and a clear or change of the configuration seen at once.
+ */
+TEST_F(hw_nest, nocache_entry)
+{
+	static const uint64_t pages[] = { 0, SZ_4K, 2 * SZ_4K, 8 * SZ_4K };
+	struct hw_xlate xl, xc;
+	struct hw_fault f, fc;
+	struct hw_stats st;
+	struct hw_config c2;
+	unsigned int i;
+
+	ASSERT_NONNULL(self->n.s1);
+	ASSERT_OK(pt_map(self->n.s1, T_IOVA, T_IPA, SZ_4K, RW, NULL));
+	ASSERT_OK(pt_map(self->n.s1, T_IOVA + SZ_4K, T_IPA + SZ_4K, SZ_4K,
+			 PT_PROT_READ, NULL));
+	ASSERT_OK(pt_map(self->n.s1, T_IOVA + 2 * SZ_4K, T_IPA + 2 * SZ_4K,
+			 SZ_4K, RW, NULL));
+	ASSERT_OK(pt_map(self->n.s2, T_IPA, T_OA, SZ_4K, PT_PROT_READ, NULL));
+	ASSERT_OK(pt_map(self->n.s2, T_IPA + SZ_4K, T_OA + SZ_4K, SZ_4K, RW,
+			 NULL));
+	ASSERT_OK(hw_config_set(self->m, 1, 7, &self->c));
+	ASSERT_OK(hw_config_set(self->m_nc, 1, 7, &self->c));
+	for (i = 0; i < 3 * 4 * 2; i++) {
+		uint64_t iova = T_IOVA + pages[i % 4] + i;
+		unsigned int acc = (i / 4) % 2 ? W : R;
+		int rc, rcc;
+
+		memset(&f, 0, sizeof(f));
+		memset(&fc, 0, sizeof(fc));
+		rc = hw_translate(self->m_nc, 1, 7, iova, acc, &xl, &f);
+		rcc = hw_translate(self->m, 1, 7, iova, acc, &xc, &fc);
+		ASSERT_EQ(rc, rcc);
+		if (rc) {
+			ASSERT_EQ(memcmp(&f, &fc, sizeof(f)), 0);
+			continue;
+		}
+		T_EQ(xl.hva, xc.hva);
+		T_EQ(xl.len, xc.len);
+		T_EQ(xl.perm, xc.perm);
+	}
+	hw_reset_stats(self->m_nc);
+	for (i = 0; i < 5; i++)
+		ASSERT_OK(hw_translate(self->m_nc, 1, 7, T_IOVA + i, R, &xl,
+				       &f));
+	T_EQ(xl.hva, T_OA + 4);
+	hw_get_stats(self->m_nc, &st);
+	T_EQ(st.table_reads, 5 * variant->reads);
+	T_EQ(st.misses, 5 * (pt_get_geom(self->n.s1)->levels + 2));
+	T_EQ(st.hits, 0);
+	ASSERT_ERRNO(EINVAL, hw_translate(self->m_nc, 1, 7, T_IOVA, 0, &xl,
+					  &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(self->m_nc, 1, 7, T_IOVA,
+					  R | PT_ACCESS_PROBE, &xl, &f));
+	ASSERT_ERRNO(EINVAL, hw_translate(self->m_nc, UINT32_MAX, UINT32_MAX,
+					  T_IOVA, R, &xl, &f));
+	ASSERT_ERRNO(EFAULT, hw_translate(self->m_nc, 1, 8, T_IOVA, R, &xl,
+					  &f));
+	T_EQ(f.reason, HW_FAULT_NO_CONFIG);
+	/* Cleared, then stage 1 alone on the same tables: seen at once. */
+	ASSERT_OK(hw_translate(self->m_nc, 1, 7, T_IOVA, R, &xl, &f));
+	ASSERT_OK(hw_config_clear(self->m_nc, 1, 7));
+	ASSERT_ERRNO(EFAULT, hw_translate(self->m_nc, 1, 7, T_IOVA, R, &xl,
+					  &f));
+	T_EQ(f.reason, HW_FAULT_NO_CONFIG);
+	ASSERT_OK(hw_config_set(self->m_nc, 1, 7, &self->c));
+	ASSERT_OK(hw_translate(self->m_nc, 1, 7, T_IOVA, R, &xl, &f));
+	T_EQ(xl.hva, T_OA);
+	c2 = self->c;
+	c2.mode = HW_MODE_S2;
+	ASSERT_OK(hw_config_set(self->m_nc, 1, 7, &c2));
+	ASSERT_OK(hw_translate(self->m_nc, 1, 7, T_IPA + SZ_4K + 3, W, &xl,
+			       &f));
+	T_EQ(xl.hva, T_OA + SZ_4K + 3);
 }
 
 /* Stage attribution of every nested fault. */

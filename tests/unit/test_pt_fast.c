@@ -340,6 +340,78 @@ TEST_F(pt_fast2, random_tables)
 	ASSERT_GT(ref_ok, ok);
 }
 
+/*
+ * The unrolled descent (pt_fast_core4_k) against the loop
+ * (pt_fast_core_k) and pt_walk() on the stage-2 table (real entries:
+ * holes, every page size, random rights), where the plan is one
+ * pt_fast_4x9() accepts; every other plan of the variants is refused.
+ */
+TEST_F(pt_fast2, core4_matches_core)
+{
+	const struct pt_fast *f = &self->f2;
+	const uint64_t *root = (const uint64_t *)(uintptr_t)pt_root(self->s2);
+	uint64_t ok = 0;
+	unsigned int i;
+
+	t_map_s2(self);
+	ASSERT_OK(pt_fast_init(&self->f2, self->g2, pt_root(self->s2)));
+	/* 4 levels of 9 bits over 4K: VT-d and AMD with 4 levels (the
+	 * stage-1 plans here), not the AMD v1 6-level or ARM S2 tables. */
+	ASSERT_OK(pt_fast_init(&self->f1, &self->g1, T_TBL_IPA));
+	ASSERT_EQ(pt_fast_4x9(&self->f1), self->g1.levels == 4 &&
+					  self->g1.gran_lg2 == 12);
+	ASSERT_EQ(pt_fast_4x9(f), self->g2->levels == 4 &&
+				  self->g2->gran_lg2 == 12 &&
+				  self->g2->shift[3] == 39);
+	if (!pt_fast_4x9(f))
+		return;
+	for (i = 0; i < 40000; i++) {
+		uint64_t ipa = t_rand(&self->seed);
+		unsigned int a = t_access[t_rnd(self, 8)];
+		unsigned int lg2 = 0, prot = 0, level = 0;
+		unsigned int lg2b = 0, protb = 0, levelb = 0;
+		uint64_t va, oa = 0, oab = 0;
+		struct pt_walk_result r;
+		bool c4, c;
+		int rc;
+
+		switch (t_rnd(self, 4)) {
+		case 0:
+			ipa = T_OUT_IPA + ipa % T_OUT_LEN;
+			break;
+		case 1:
+			ipa = T_TBL_IPA + ipa % (2 * T_POOL_LEN);
+			break;
+		case 2:
+			ipa = T_BLK_IPA + ipa % (2 * T_POOL_LEN);
+			break;
+		}
+		if (!pt_fast_access_ok(a) || !pt_fast_va(f, ipa, &va))
+			continue;
+		c4 = pt_fast_core4_k(f, va, a, root, &oa, &lg2, &prot, &level,
+				     f->key_sa, f->key_ma, f->key_sb,
+				     f->key_mb);
+		c = pt_fast_core_k(f, va, a, root, &oab, &lg2b, &protb,
+				   &levelb, f->key_sa, f->key_ma, f->key_sb,
+				   f->key_mb);
+		ASSERT_EQ(c4, c);
+		rc = pt_walk(self->g2, pt_root(self->s2), NULL, ipa, a, &r);
+		if (!c)
+			continue;
+		ok++;
+		T_EQ(oa, oab);
+		T_EQ(lg2, lg2b);
+		T_EQ(prot, protb);
+		T_EQ(level, levelb);
+		ASSERT_OK(rc);
+		T_EQ(oa, r.oa);
+		T_EQ(lg2, r.leaf_lg2);
+		T_EQ(prot, r.prot);
+		T_EQ(4 - level, r.reads);
+	}
+	ASSERT_GT(ok, 500ULL);
+}
+
 /* Preconditions: granules, root alignment, plans that are unusable. */
 TEST_F(pt_fast2, nested_ok)
 {
