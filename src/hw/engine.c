@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "hw/hw_priv.h"
-#include "pt/pt_priv.h"		/* pt_fast_core4_k(), pt_fast_4x9() */
 
 #define HW_FQ_DEFAULT_LG2 8
 #define HW_MAMV_DEFAULT 18

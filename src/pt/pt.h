@@ -524,6 +524,58 @@ pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
 			      ksb, kmb);
 }
 
+/*
+ * pt_fast_4x9() - is @f's walk four levels of 512 entries over a 4K
+ * granule (shifts 39/30/21/12, no table entry at level 0)?  The geometry
+ * of VT-d, AMD and 4K-granule ARM tables with 48-bit inputs; for such a
+ * plan pt_fast_core4_k() may replace pt_fast_core_k().
+ */
+bool pt_fast_4x9(const struct pt_fast *f);
+
+/*
+ * pt_fast_core_k() for a plan pt_fast_4x9() accepts: the same entries
+ * loaded in the same order with the same tests, and pt_fast_leaf_k() on
+ * the last one, but the descent unrolled with constant shifts, index
+ * masks and levels (so no level pointer arithmetic, no shift loads, and
+ * *@level a constant on each way out).  Level 0 needs no table test: the
+ * plan's level-0 table pattern matches nothing, so pt_fast_core_k()'s
+ * loop stops there too.  Used by src/hw's caches-off entry and by the
+ * nested walk (walk_fast.c).
+ */
+static inline __attribute__((always_inline)) bool
+pt_fast_core4_k(const struct pt_fast *f, uint64_t va, unsigned int access,
+		const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+		unsigned int *prot, unsigned int *level, unsigned int ksa,
+		unsigned int kma, unsigned int ksb, unsigned int kmb)
+{
+	uint64_t am = f->addr_mask, pte;
+	unsigned int l = 3;
+
+	/* The top index needs no mask: va is below 2^ias <= 2^48. */
+	pte = __atomic_load_n(tp + (va >> 39), __ATOMIC_RELAXED);
+	if ((pte & f->lv[3].tbl_mask) == f->lv[3].tbl_val) {
+		tp = (const uint64_t *)(uintptr_t)(pte & am);
+		pte = __atomic_load_n(tp + ((va >> 30) & 511),
+				      __ATOMIC_RELAXED);
+		l = 2;
+		if ((pte & f->lv[2].tbl_mask) == f->lv[2].tbl_val) {
+			tp = (const uint64_t *)(uintptr_t)(pte & am);
+			pte = __atomic_load_n(tp + ((va >> 21) & 511),
+					      __ATOMIC_RELAXED);
+			l = 1;
+			if ((pte & f->lv[1].tbl_mask) == f->lv[1].tbl_val) {
+				tp = (const uint64_t *)(uintptr_t)(pte & am);
+				pte = __atomic_load_n(tp + ((va >> 12) & 511),
+						      __ATOMIC_RELAXED);
+				l = 0;
+			}
+		}
+	}
+	*level = l;
+	return pt_fast_leaf_k(f, &f->lv[l], pte, va, access, oa, lg2, prot,
+			      ksa, kma, ksb, kmb);
+}
+
 /* pt_fast_core_k() with the plan's key windows. */
 static inline __attribute__((always_inline)) bool
 pt_fast_core(const struct pt_fast *f, uint64_t va, unsigned int access,
