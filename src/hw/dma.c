@@ -151,6 +151,20 @@ found:
 }
 
 /*
+ * The one size class of the transfer's space, in *@lg2, if it has exactly
+ * one (the case whose probes the fast loops below can overlap).
+ */
+static bool hw_xfer_one_class(const struct hw_xfer *x,
+			      const struct hw_space **sp, unsigned int *lg2)
+{
+	*sp = x->h ? x->h->space : NULL;
+	if (!*sp || !(*sp)->sizes || ((*sp)->sizes & ((*sp)->sizes - 1)))
+		return false;
+	*lg2 = (unsigned int)__builtin_ctzll((*sp)->sizes);
+	return true;
+}
+
+/*
  * The common case, a space with one size class: the next unit's address
  * does not depend on this unit's lookup, so the probes of consecutive
  * units overlap in the CPU instead of forming a chain.  Translates units
@@ -160,23 +174,21 @@ found:
 static size_t hw_xfer_fast(struct hw_xfer *x, uint64_t iova, char *buf,
 			   size_t len, int *rc)
 {
-	const struct hw_space *sp = x->h ? x->h->space : NULL;
 	const struct hw_iommu *m = x->m;
 	uint64_t run_hva = 0, unit, hits = 0, flags = 0;
 	size_t done = 0, run_len = 0, run_at = 0;
+	const struct hw_space *sp;
 	unsigned int lg2 = 0;
 
 	*rc = 0;
-	if (!sp || !sp->sizes || (sp->sizes & (sp->sizes - 1))) {
+	if (!hw_xfer_one_class(x, &sp, &lg2)) {
 		x->run_ok = false;
 		return 0;
 	}
-	lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
 	unit = 1ULL << lg2;
 	while (done < len) {
 		uint64_t a = iova + done, vpn = a >> lg2, off = a & (unit - 1);
-		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
-					     hw_key(sp, vpn, lg2));
+		uint64_t out = hw_probe_unit(m, sp, vpn, lg2);
 		uint64_t hva, n = unit - off;
 
 		if (!hw_out_ok(out, x->access))
@@ -425,19 +437,16 @@ int hw_dma_write_sg(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 static uint64_t hw_run_extend(struct hw_xfer *x, uint64_t iova, uint64_t hva,
 			      uint64_t got, uint64_t len)
 {
-	const struct hw_space *sp = x->h ? x->h->space : NULL;
 	struct hw_iommu *m = x->m;
+	const struct hw_space *sp;
 	uint64_t unit, hits = 0;
 	unsigned int lg2;
 
-	if (!sp || !sp->sizes || (sp->sizes & (sp->sizes - 1)))
+	if (!hw_xfer_one_class(x, &sp, &lg2))
 		return got;
-	lg2 = (unsigned int)__builtin_ctzll(sp->sizes);
 	unit = 1ULL << lg2;
 	while (got < len && iova + got > iova) {
-		uint64_t vpn = (iova + got) >> lg2;
-		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
-					     hw_key(sp, vpn, lg2));
+		uint64_t out = hw_probe_unit(m, sp, (iova + got) >> lg2, lg2);
 
 		if (!hw_out_ok(out, x->access) ||
 		    (out & ~(unit - 1)) != hva + got)

@@ -379,6 +379,14 @@ static inline struct hw_tlbe *hw_l0_of(struct hw_iommu *m, uint64_t set)
 	return &m->l0[set & HW_L0_MASK];
 }
 
+/* The out word of unit @vpn of size class @lg2 in space @sp (0: miss). */
+static inline uint64_t hw_probe_unit(const struct hw_iommu *m,
+				     const struct hw_space *sp, uint64_t vpn,
+				     unsigned int lg2)
+{
+	return hw_set_lookup(hw_set_of(m, sp, vpn)->e, hw_key(sp, vpn, lg2));
+}
+
 /*
  * Looks @iova up in space @sp: one set per size class in use, four keys
  * compared without branches.  Returns the out word (0: miss) and the
@@ -392,9 +400,7 @@ static inline uint64_t hw_tlb_probe(const struct hw_iommu *m,
 
 	while (sizes) {
 		unsigned int l = (unsigned int)__builtin_ctzll(sizes);
-		uint64_t vpn = iova >> l;
-		uint64_t out = hw_set_lookup(hw_set_of(m, sp, vpn)->e,
-					     hw_key(sp, vpn, l));
+		uint64_t out = hw_probe_unit(m, sp, iova >> l, l);
 
 		if (out) {
 			*lg2 = l;
