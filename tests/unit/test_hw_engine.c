@@ -851,6 +851,30 @@ TEST_F(hw_nest, composition)
 }
 
 /*
+ * The layout the fault tests use: stage 1 maps pages 0 (RW), 1 (read-only)
+ * and 2 (RW) of T_IOVA to IPAs T_IPA + 0/1/2 pages; stage 2 maps the first
+ * IPA page read-only and the second RW, and not the third.
+ */
+static int t_fault_layout(struct t_fixture_hw_nest *self)
+{
+	int rc = pt_map(self->n.s1, T_IOVA, T_IPA, SZ_4K, RW, NULL);
+
+	if (!rc)
+		rc = pt_map(self->n.s1, T_IOVA + SZ_4K, T_IPA + SZ_4K, SZ_4K,
+			    PT_PROT_READ, NULL);
+	if (!rc)
+		rc = pt_map(self->n.s1, T_IOVA + 2 * SZ_4K, T_IPA + 2 * SZ_4K,
+			    SZ_4K, RW, NULL);
+	if (!rc)
+		rc = pt_map(self->n.s2, T_IPA, T_OA, SZ_4K, PT_PROT_READ,
+			    NULL);
+	if (!rc)
+		rc = pt_map(self->n.s2, T_IPA + SZ_4K, T_OA + SZ_4K, SZ_4K,
+			    RW, NULL);
+	return rc;
+}
+
+/*
  * The caches-off entry of a nested configuration: exact reads and misses
  * on every repeat, the cached instance's fault records, bad arguments,
  * and a clear or change of the configuration seen at once.
@@ -865,14 +889,7 @@ TEST_F(hw_nest, nocache_entry)
 	unsigned int i;
 
 	ASSERT_NONNULL(self->n.s1);
-	ASSERT_OK(pt_map(self->n.s1, T_IOVA, T_IPA, SZ_4K, RW, NULL));
-	ASSERT_OK(pt_map(self->n.s1, T_IOVA + SZ_4K, T_IPA + SZ_4K, SZ_4K,
-			 PT_PROT_READ, NULL));
-	ASSERT_OK(pt_map(self->n.s1, T_IOVA + 2 * SZ_4K, T_IPA + 2 * SZ_4K,
-			 SZ_4K, RW, NULL));
-	ASSERT_OK(pt_map(self->n.s2, T_IPA, T_OA, SZ_4K, PT_PROT_READ, NULL));
-	ASSERT_OK(pt_map(self->n.s2, T_IPA + SZ_4K, T_OA + SZ_4K, SZ_4K, RW,
-			 NULL));
+	ASSERT_OK(t_fault_layout(self));
 	ASSERT_OK(hw_config_set(self->m, 1, 7, &self->c));
 	ASSERT_OK(hw_config_set(self->m_nc, 1, 7, &self->c));
 	for (i = 0; i < 3 * 4 * 2; i++) {
@@ -936,14 +953,7 @@ TEST_F(hw_nest, fault_stages)
 	struct hw_fault f;
 
 	ASSERT_NONNULL(self->n.s1);
-	ASSERT_OK(pt_map(self->n.s1, T_IOVA, T_IPA, SZ_4K, RW, NULL));
-	ASSERT_OK(pt_map(self->n.s1, T_IOVA + SZ_4K, T_IPA + SZ_4K, SZ_4K,
-			 PT_PROT_READ, NULL));
-	ASSERT_OK(pt_map(self->n.s1, T_IOVA + 2 * SZ_4K, T_IPA + 2 * SZ_4K,
-			 SZ_4K, RW, NULL));
-	ASSERT_OK(pt_map(self->n.s2, T_IPA, T_OA, SZ_4K, PT_PROT_READ, NULL));
-	ASSERT_OK(pt_map(self->n.s2, T_IPA + SZ_4K, T_OA + SZ_4K, SZ_4K, RW,
-			 NULL));
+	ASSERT_OK(t_fault_layout(self));
 	ASSERT_OK(hw_config_set(self->m, 1, HW_PASID_NONE, &self->c));
 
 	/* Stage-1 not present. */

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "../harness.h"
+#include "t_access.h"
 #include "pt/pt_priv.h"
 
 #define T_EQ(a, b) ASSERT_EQ((uint64_t)(a), (uint64_t)(b))
@@ -38,17 +39,6 @@
 #define T_OUT_IPA 0x100000000ULL
 #define T_OUT_LEN (1ULL << 26)
 #define T_POOL_LEN (1ULL << 21)
-
-static const unsigned int t_access[] = {
-	PT_ACCESS_READ,
-	PT_ACCESS_WRITE,
-	PT_ACCESS_READ | PT_ACCESS_WRITE,
-	PT_ACCESS_EXEC,
-	PT_ACCESS_READ | PT_ACCESS_PRIV,
-	PT_ACCESS_WRITE | PT_ACCESS_PRIV,
-	PT_ACCESS_EXEC | PT_ACCESS_PRIV,
-	PT_ACCESS_PROBE,
-};
 
 FIXTURE(pt_fast2)
 {

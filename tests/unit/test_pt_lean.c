@@ -26,24 +26,13 @@
 #include <string.h>
 
 #include "../harness.h"
+#include "t_access.h"
 #include "pt/pt.h"
 
 #define T_EQ(a, b) ASSERT_EQ((uint64_t)(a), (uint64_t)(b))
 #define T_WLEN (4ULL << 30)
 #define T_OA0 0x100000000000ULL
 #define T_POOL 64
-
-/* The access kinds the engine issues, probes included. */
-static const unsigned int t_access[] = {
-	PT_ACCESS_READ,
-	PT_ACCESS_WRITE,
-	PT_ACCESS_READ | PT_ACCESS_WRITE,
-	PT_ACCESS_EXEC,
-	PT_ACCESS_READ | PT_ACCESS_PRIV,
-	PT_ACCESS_WRITE | PT_ACCESS_PRIV,
-	PT_ACCESS_EXEC | PT_ACCESS_PRIV,
-	PT_ACCESS_PROBE,
-};
 
 FIXTURE(pt_lean)
 {
