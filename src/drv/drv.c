@@ -53,16 +53,13 @@ struct drv_dinfo *drv_dinfo_find(struct drv_dom *d, struct drv_inst *in)
 	return NULL;
 }
 
-static void drv_dinfo_put(struct drv_inst *in, struct drv_dom *d,
-			  struct drv_dinfo *info);
-
 /*
  * A reference on @d's tag record on @in, made at the first use: a fresh
  * tag, or for a domain that borrows its parent's (SMMU nested: the
  * parent's VMID) a reference on the parent's record.
  */
-static int drv_dinfo_get(struct drv_inst *in, struct drv_dom *d,
-			 struct drv_dinfo **out)
+int drv_dinfo_get(struct drv_inst *in, struct drv_dom *d,
+		  struct drv_dinfo **out)
 {
 	enum drv_tag_space sp = in->model->tag_space(d);
 	struct drv_dinfo *info = drv_dinfo_find(d, in);
@@ -95,8 +92,8 @@ static int drv_dinfo_get(struct drv_inst *in, struct drv_dom *d,
 	return 0;
 }
 
-static void drv_dinfo_put(struct drv_inst *in, struct drv_dom *d,
-			  struct drv_dinfo *info)
+void drv_dinfo_put(struct drv_inst *in, struct drv_dom *d,
+		   struct drv_dinfo *info)
 {
 	enum drv_tag_space sp = in->model->tag_space(d);
 	struct drv_dinfo **pp;
@@ -210,22 +207,6 @@ static int drv_attach_dom(struct drv_inst *in, struct drv_dom *d,
 	a->pasid = pasid;
 	*out = a;
 	return 0;
-}
-
-/*
- * Hold / release @d's tag on @in outside any attachment (a vIOMMU keeps
- * its nest parent's VMID this way).  Instance lock held.
- */
-int drv_dom_tag_hold(struct drv_inst *in, struct drv_dom *d,
-		     struct drv_dinfo **out)
-{
-	return drv_dinfo_get(in, d, out);
-}
-
-void drv_dom_tag_release(struct drv_inst *in, struct drv_dom *d,
-			 struct drv_dinfo *info)
-{
-	drv_dinfo_put(in, d, info);
 }
 
 /*

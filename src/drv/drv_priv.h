@@ -207,11 +207,15 @@ struct drv_att *drv_att_find(struct drv_inst *in, uint32_t rid,
 			     uint32_t pasid);
 /* Reprogram @a's stream from its domain (blocked if that fails). */
 int drv_att_reprogram(struct drv_att *a);
-/* A reference on @d's tag on @in without an attachment.  Lock held. */
-int drv_dom_tag_hold(struct drv_inst *in, struct drv_dom *d,
-		     struct drv_dinfo **out);
-void drv_dom_tag_release(struct drv_inst *in, struct drv_dom *d,
-			 struct drv_dinfo *info);
+/*
+ * A reference on @d's tag record on @in (also without an attachment: a
+ * vIOMMU keeps its nest parent's VMID this way), and its release.
+ * Instance lock held.
+ */
+int drv_dinfo_get(struct drv_inst *in, struct drv_dom *d,
+		  struct drv_dinfo **out);
+void drv_dinfo_put(struct drv_inst *in, struct drv_dom *d,
+		   struct drv_dinfo *info);
 /* Drop every remaining attachment of @d (a domain freed while attached). */
 void drv_dom_detach_all(struct drv_dom *d);
 

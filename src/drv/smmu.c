@@ -737,7 +737,7 @@ static void smmu_viommu_free(struct drv_viommu *v)
 	struct smmu_viommu *sv = smmu_viommu_of(v);
 
 	pthread_mutex_lock(&sv->in->lock);
-	drv_dom_tag_release(sv->in, sv->s2, sv->vmid);
+	drv_dinfo_put(sv->in, sv->s2, sv->vmid);
 	pthread_mutex_unlock(&sv->in->lock);
 	free(sv);
 }
@@ -777,7 +777,7 @@ static int smmu_viommu_alloc(struct drv_iommu *iommu,
 	sv->in = in;
 	sv->s2 = drv_dom_of(parent);
 	pthread_mutex_lock(&in->lock);
-	rc = drv_dom_tag_hold(in, sv->s2, &sv->vmid);
+	rc = drv_dinfo_get(in, sv->s2, &sv->vmid);
 	pthread_mutex_unlock(&in->lock);
 	if (rc) {
 		free(sv);
