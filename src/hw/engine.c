@@ -122,6 +122,9 @@ void hw_destroy(struct hw_iommu *m)
 
 	if (!m)
 		return;
+	/* A later instance at this address must not match a hint. */
+	if (m->hint_armed)
+		hw_hint_drop(m);
 	if (m->devs)
 		for (rid = 0; rid <= HW_RID_MAX; rid++)
 			hw_dev_free(&m->devs[rid]);

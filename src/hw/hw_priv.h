@@ -214,6 +214,8 @@ struct hw_iommu {
 	const struct hw_cfg *nc_cfg;
 	unsigned int sets_lg2;
 	bool nocache;
+	bool hint_armed;		/* a thread's DMA hint may name this
+					 * instance (dma.c, hw_hint_drop) */
 	/* [access]: the out bits access must match (hw_out_ok); an invalid
 	 * access (no R/W/X) asks for HW_E_VALID clear, which always fails. */
 	uint64_t need[16];
@@ -291,9 +293,28 @@ static inline struct hw_runs *hw_runs_of(struct hw_iommu *m, uint32_t rid,
 /* The empty m->nc_cfg: a configuration without a fast walk. */
 extern const struct hw_cfg hw_cfg_none;
 
+/*
+ * The epoch of the threads' DMA hints (dma.c): a hint is valid only while
+ * hw_hint_epoch still holds the value it was taken at.  Whatever makes an
+ * instance's runs stale (hw_gen_bump) or ends the instance (hw_destroy)
+ * moves the epoch if a hint may name the instance (m->hint_armed, set when
+ * one is taken).  Shared by all instances: an instance's change also drops
+ * other instances' hints, which costs them one run-line lookup, never
+ * exactness.
+ */
+extern uint64_t hw_hint_epoch;
+
+static inline void hw_hint_drop(struct hw_iommu *m)
+{
+	m->hint_armed = false;
+	__atomic_fetch_add(&hw_hint_epoch, 1, __ATOMIC_RELAXED);
+}
+
 /* Something a stream line may cache changed: every line goes stale. */
 static inline void hw_gen_bump(struct hw_iommu *m)
 {
+	if (__builtin_expect(m->hint_armed, 0))
+		hw_hint_drop(m);
 	m->gen++;
 	m->cur.pasid = (uint32_t)HW_STREAM_NONE;
 	m->cur.rid = (uint32_t)(HW_STREAM_NONE >> 32);
