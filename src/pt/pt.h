@@ -387,6 +387,9 @@ static inline int pt_walk_lean(const struct pt_geom *g, uint64_t root,
  *   - anything else: the fast walker declines.
  * emask clears the rights a standard table above this level takes away
  * (all ones at the top), in the encoding of struct pt_fast.lut.
+ * tf_val: leaf_val with the plan's rd_bit, under tf_mask (leaf_mask |
+ * rd_bit): a natural leaf granting an unprivileged read, as a nested
+ * walk's table fetch needs (never matched without an rd_bit).
  */
 struct pt_fast_level {
 	uint64_t tbl_mask;
@@ -396,10 +399,13 @@ struct pt_fast_level {
 	uint64_t alt_val;
 	uint64_t off_mask;	/* (1 << shift) - 1 */
 	uint64_t alt_off;	/* (1 << alt_lg2) - 1 */
+	uint64_t tf_mask;
+	uint64_t tf_val;
 	uint16_t emask;
 	uint8_t shift;
 	uint8_t alt_lg2;
-} __attribute__((aligned(64)));	/* a power of two: lv - f->lv is a shift */
+} __attribute__((aligned(128)));	/* a power of two: lv - f->lv is a
+					 * shift */
 
 /* Encoding of a pt_fast.lut entry. */
 enum {
@@ -434,6 +440,9 @@ struct pt_fast {
 	uint64_t root;
 	uint64_t va_mask;	/* (1 << ias) - 1 */
 	uint64_t addr_mask;
+	/* The entry bit that alone decides, at every level, whether a leaf
+	 * grants an unprivileged read (derived from lut), or 0. */
+	uint64_t rd_bit;
 	struct pt_fast_level lv[PT_MAX_LEVELS];
 	uint16_t lut[256];
 };
@@ -493,13 +502,12 @@ pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
  * @f from @tp (the root, a host pointer) down to the leaf for @va (already
  * checked by pt_fast_va()).  Returns false to decline; *@level is the
  * leaf's level.  Always inlined, so a caller with a constant @access gets
- * the rights test folded.
+ * the rights test folded.  pt_fast_descend() is its descent: the first
+ * entry that is not a standard table entry, and its level in *@level.
  */
-static inline __attribute__((always_inline)) bool
-pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
-	       const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
-	       unsigned int *prot, unsigned int *level, unsigned int ksa,
-	       unsigned int kma, unsigned int ksb, unsigned int kmb)
+static inline __attribute__((always_inline)) uint64_t
+pt_fast_descend(const struct pt_fast *f, uint64_t va, const uint64_t *tp,
+		unsigned int *level)
 {
 	const struct pt_fast_level *lv = &f->lv[f->top];
 	uint64_t pte;
@@ -520,8 +528,19 @@ pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
 				      __ATOMIC_RELAXED);
 	}
 	*level = (unsigned int)(lv - f->lv);
-	return pt_fast_leaf_k(f, lv, pte, va, access, oa, lg2, prot, ksa, kma,
-			      ksb, kmb);
+	return pte;
+}
+
+static inline __attribute__((always_inline)) bool
+pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
+	       const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+	       unsigned int *prot, unsigned int *level, unsigned int ksa,
+	       unsigned int kma, unsigned int ksb, unsigned int kmb)
+{
+	uint64_t pte = pt_fast_descend(f, va, tp, level);
+
+	return pt_fast_leaf_k(f, &f->lv[*level], pte, va, access, oa, lg2,
+			      prot, ksa, kma, ksb, kmb);
 }
 
 /*
@@ -540,13 +559,12 @@ bool pt_fast_4x9(const struct pt_fast *f);
  * *@level a constant on each way out).  Level 0 needs no table test: the
  * plan's level-0 table pattern matches nothing, so pt_fast_core_k()'s
  * loop stops there too.  Used by src/hw's caches-off entry and by the
- * nested walk (walk_fast.c).
+ * nested walk (walk_fast.c).  pt_fast_descend4() is its descent, as
+ * pt_fast_descend() is pt_fast_core_k()'s.
  */
-static inline __attribute__((always_inline)) bool
-pt_fast_core4_k(const struct pt_fast *f, uint64_t va, unsigned int access,
-		const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
-		unsigned int *prot, unsigned int *level, unsigned int ksa,
-		unsigned int kma, unsigned int ksb, unsigned int kmb)
+static inline __attribute__((always_inline)) uint64_t
+pt_fast_descend4(const struct pt_fast *f, uint64_t va, const uint64_t *tp,
+		 unsigned int *level)
 {
 	uint64_t am = f->addr_mask, pte;
 	unsigned int l = 3;
@@ -572,8 +590,19 @@ pt_fast_core4_k(const struct pt_fast *f, uint64_t va, unsigned int access,
 		}
 	}
 	*level = l;
-	return pt_fast_leaf_k(f, &f->lv[l], pte, va, access, oa, lg2, prot,
-			      ksa, kma, ksb, kmb);
+	return pte;
+}
+
+static inline __attribute__((always_inline)) bool
+pt_fast_core4_k(const struct pt_fast *f, uint64_t va, unsigned int access,
+		const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
+		unsigned int *prot, unsigned int *level, unsigned int ksa,
+		unsigned int kma, unsigned int ksb, unsigned int kmb)
+{
+	uint64_t pte = pt_fast_descend4(f, va, tp, level);
+
+	return pt_fast_leaf_k(f, &f->lv[*level], pte, va, access, oa, lg2,
+			      prot, ksa, kma, ksb, kmb);
 }
 
 /* pt_fast_core_k() with the plan's key windows. */

@@ -104,6 +104,62 @@ static void pt_fast_lut(struct pt_fast *f, const struct pt_geom *g)
 	}
 }
 
+/* Does unprivileged read right follow key bit @j, at every level? */
+static bool pt_fast_rd_is(const struct pt_fast *f, unsigned int j)
+{
+	unsigned int k, l;
+
+	for (k = 0; k < 256; k++) {
+		if (k & ~(f->key_ma | f->key_mb))
+			continue;		/* never occurs */
+		for (l = 0; l <= f->top; l++) {
+			unsigned int e = f->lut[k] & f->lv[l].emask;
+			bool rd = (e >> PT_FAST_RIGHTS_USER) & PT_ACCESS_READ;
+
+			if (rd != ((k >> j) & 1))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The entry bit whose value alone says whether a leaf grants an
+ * unprivileged read (VT-d R, ARM S2AP[0], AMD IR), read off the lut the
+ * decoder filled: a key bit that comes from exactly one window and
+ * equals the read right for every key.  0 if there is none.
+ */
+static uint64_t pt_fast_rd_bit(const struct pt_fast *f)
+{
+	unsigned int j;
+
+	for (j = 0; j < 8; j++) {
+		bool a = (f->key_ma >> j) & 1, b = (f->key_mb >> j) & 1;
+
+		if (a != b && pt_fast_rd_is(f, j))
+			return PT_BIT(a ? f->key_sa + j : f->key_sb + j);
+	}
+	return 0;
+}
+
+/* The table-fetch patterns of each level (struct pt_fast_level). */
+static void pt_fast_tf(struct pt_fast *f)
+{
+	uint64_t rd = pt_fast_rd_bit(f);
+	unsigned int l;
+
+	f->rd_bit = rd;
+	for (l = 0; l <= f->top; l++) {
+		struct pt_fast_level *lv = &f->lv[l];
+		uint64_t never = pt_fast_never(lv->leaf_mask);
+		uint64_t m = lv->leaf_mask | rd;
+
+		lv->tf_mask = m;
+		lv->tf_val = rd && lv->leaf_val != never ? lv->leaf_val | rd
+							: pt_fast_never(m);
+	}
+}
+
 bool pt_fast_4x9(const struct pt_fast *f)
 {
 	unsigned int l;
@@ -164,6 +220,7 @@ int pt_fast_init(struct pt_fast *f, const struct pt_geom *g, uint64_t root)
 		lv->alt_off = pt_log2_mask(lv->alt_lg2);
 	}
 	pt_fast_lut(f, g);
+	pt_fast_tf(f);
 	f->ok = true;
 	f->keys = (uint8_t)(pt_fast_keys(f) |
 			    (pt_fast_4x9(f) ? PT_FAST_KEYS_4X9 : 0));
@@ -182,7 +239,10 @@ bool pt_fast_nested_ok(const struct pt_fast *s1, const struct pt_fast *s2)
  * A stage-1 table IPA -> its host address, by the stage-2 walk a table
  * read makes (an unprivileged read).  No size check: pt_fast_nested_ok()
  * puts every stage-1 table inside one stage-2 leaf.  @u2: the stage-2
- * plan is pt_fast_4x9()'s (the unrolled descent).
+ * plan is pt_fast_4x9()'s (the unrolled descent).  A leaf is taken by its
+ * table-fetch pattern (one mask test, no rights lookup: what a fetch
+ * needs is only the read right, which rd_bit decides); an entry that does
+ * not match gets the full leaf test, which declines or agrees.
  */
 static inline __attribute__((always_inline)) bool
 pt_fast_table(const struct pt_fast *s2, uint64_t ipa, const uint64_t **tp,
@@ -190,20 +250,22 @@ pt_fast_table(const struct pt_fast *s2, uint64_t ipa, const uint64_t **tp,
 	      unsigned int kma, unsigned int ksb, unsigned int kmb)
 {
 	const uint64_t *root = (const uint64_t *)(uintptr_t)s2->root;
-	unsigned int lg2, prot, level;
-	uint64_t va, hva;
-	bool ok;
+	const struct pt_fast_level *lv;
+	unsigned int level, lg2, prot;
+	uint64_t va, pte, off, hva;
 
 	if (!pt_fast_va(s2, ipa, &va))
 		return false;
-	if (u2)
-		ok = pt_fast_core4_k(s2, va, PT_ACCESS_READ, root, &hva, &lg2,
-				     &prot, &level, ksa, kma, ksb, kmb);
-	else
-		ok = pt_fast_core_k(s2, va, PT_ACCESS_READ, root, &hva, &lg2,
-				    &prot, &level, ksa, kma, ksb, kmb);
-	if (!ok)
+	pte = u2 ? pt_fast_descend4(s2, va, root, &level)
+		 : pt_fast_descend(s2, va, root, &level);
+	lv = &s2->lv[level];
+	if (__builtin_expect((pte & lv->tf_mask) == lv->tf_val, 1)) {
+		off = lv->off_mask;
+		hva = (pte & s2->addr_mask & ~off) | (va & off);
+	} else if (!pt_fast_leaf_k(s2, lv, pte, va, PT_ACCESS_READ, &hva,
+				   &lg2, &prot, ksa, kma, ksb, kmb)) {
 		return false;
+	}
 	*reads += (u2 ? 3 : s2->top) - level + 1;
 	*tp = (const uint64_t *)(uintptr_t)hva;
 	return true;
