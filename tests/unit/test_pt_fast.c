@@ -418,3 +418,43 @@ TEST_F(pt_fast2, nested_ok)
 	ASSERT_FALSE(a.ok);
 	ASSERT_FALSE(pt_fast_nested_ok(&a, &b));
 }
+
+/*
+ * The read bit a table fetch tests (pt_fast.rd_bit), derived from the
+ * decoder's rights table, is each stage-2 format's own: VT-d SS R (bit 0),
+ * ARM stage-2 S2AP[0] (bit 6), AMD v1 IR (bit 61).  Every level's fetch
+ * pattern is its leaf pattern plus that bit.
+ */
+TEST(pt_fast, read_bit_of_each_stage2_format)
+{
+	static const struct {
+		struct pt_cfg cfg;
+		uint64_t rd;
+	} t[] = {
+		{ { .format = PT_FMT_VTD_SS }, 1ULL << 0 },
+		{ { .format = PT_FMT_ARM_S2, .granule = 4096, .ias = 40 },
+		  1ULL << 6 },
+		{ { .format = PT_FMT_ARM_S2, .granule = 65536, .ias = 48 },
+		  1ULL << 6 },
+		{ { .format = PT_FMT_AMD_V1 }, 1ULL << 61 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pt_fast f;
+		struct pt *pt;
+
+		ASSERT_OK(pt_create(&t[i].cfg, &pt));
+		ASSERT_OK(pt_fast_init(&f, pt_get_geom(pt), pt_root(pt)));
+		T_EQ(f.rd_bit, t[i].rd);
+		for (unsigned int l = 0; l <= f.top; l++) {
+			T_EQ(f.lv[l].tf_mask, f.lv[l].leaf_mask | t[i].rd);
+			if (f.lv[l].leaf_val & ~f.lv[l].leaf_mask)
+				ASSERT_NE(f.lv[l].tf_val & ~f.lv[l].tf_mask,
+					  0ULL);	/* no leaf: never */
+			else
+				T_EQ(f.lv[l].tf_val,
+				     f.lv[l].leaf_val | t[i].rd);
+		}
+		pt_destroy(pt);
+	}
+}
