@@ -395,6 +395,9 @@ struct hw_hint {
 };
 
 uint64_t hw_hint_epoch;
+/* initial-exec: a %fs-relative load, no __tls_get_addr call; the library
+ * is linked in or preloaded (96 bytes also fit glibc's static TLS surplus
+ * should it ever be dlopen()ed). */
 static __thread struct hw_hint hw_hints[2]
 	__attribute__((tls_model("initial-exec")));
 

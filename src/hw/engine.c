@@ -931,19 +931,13 @@ hw_translate_nc_k(struct hw_iommu *m, const struct hw_cfg *h, uint64_t iova,
 	const uint64_t *root = (const uint64_t *)(uintptr_t)f->root;
 	unsigned int lg2, prot, level;
 	uint64_t va = iova, oa;
-	bool ok;
 
 	/* pt_fast_va(), knowing f->sext is 0 when @nosext. */
 	if (!pt_fast_access_ok(access) ||
 	    (nosext ? (iova & ~f->va_mask) != 0 : !pt_fast_va(f, iova, &va)))
 		return hw_translate_nc_full(m, h, iova, fault, access, xl);
-	if (unrolled)
-		ok = pt_fast_core4_k(f, va, access, root, &oa, &lg2, &prot,
-				     &level, ksa, kma, ksb, kmb);
-	else
-		ok = pt_fast_core_k(f, va, access, root, &oa, &lg2, &prot,
-				    &level, ksa, kma, ksb, kmb);
-	if (!ok)
+	if (!pt_fast_core_k(f, unrolled, va, access, root, &oa, &lg2, &prot,
+			    &level, ksa, kma, ksb, kmb))
 		return hw_translate_nc_full(m, h, iova, fault, access, xl);
 	m->st.misses++;
 	/* Two scalar adds: gcc would otherwise pack both counters into

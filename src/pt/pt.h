@@ -498,12 +498,10 @@ pt_fast_leaf(const struct pt_fast *f, const struct pt_fast_level *lv,
 }
 
 /*
- * The walk core, for pt_fast_walk() and the nested walker: the tables of
- * @f from @tp (the root, a host pointer) down to the leaf for @va (already
- * checked by pt_fast_va()).  Returns false to decline; *@level is the
- * leaf's level.  Always inlined, so a caller with a constant @access gets
- * the rights test folded.  pt_fast_descend() is its descent: the first
- * entry that is not a standard table entry, and its level in *@level.
+ * The descent of a fast walk: the tables of @f from @tp (the root, a host
+ * pointer) down for @va (already checked by pt_fast_va()) to the first
+ * entry that is not a standard table entry, returned with its level in
+ * *@level.
  */
 static inline __attribute__((always_inline)) uint64_t
 pt_fast_descend(const struct pt_fast *f, uint64_t va, const uint64_t *tp,
@@ -531,36 +529,21 @@ pt_fast_descend(const struct pt_fast *f, uint64_t va, const uint64_t *tp,
 	return pte;
 }
 
-static inline __attribute__((always_inline)) bool
-pt_fast_core_k(const struct pt_fast *f, uint64_t va, unsigned int access,
-	       const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
-	       unsigned int *prot, unsigned int *level, unsigned int ksa,
-	       unsigned int kma, unsigned int ksb, unsigned int kmb)
-{
-	uint64_t pte = pt_fast_descend(f, va, tp, level);
-
-	return pt_fast_leaf_k(f, &f->lv[*level], pte, va, access, oa, lg2,
-			      prot, ksa, kma, ksb, kmb);
-}
-
 /*
  * pt_fast_4x9() - is @f's walk four levels of 512 entries over a 4K
  * granule (shifts 39/30/21/12, no table entry at level 0)?  The geometry
  * of VT-d, AMD and 4K-granule ARM tables with 48-bit inputs; for such a
- * plan pt_fast_core4_k() may replace pt_fast_core_k().
+ * plan pt_fast_descend4() may replace pt_fast_descend().
  */
 bool pt_fast_4x9(const struct pt_fast *f);
 
 /*
- * pt_fast_core_k() for a plan pt_fast_4x9() accepts: the same entries
- * loaded in the same order with the same tests, and pt_fast_leaf_k() on
- * the last one, but the descent unrolled with constant shifts, index
- * masks and levels (so no level pointer arithmetic, no shift loads, and
- * *@level a constant on each way out).  Level 0 needs no table test: the
- * plan's level-0 table pattern matches nothing, so pt_fast_core_k()'s
- * loop stops there too.  Used by src/hw's caches-off entry and by the
- * nested walk (walk_fast.c).  pt_fast_descend4() is its descent, as
- * pt_fast_descend() is pt_fast_core_k()'s.
+ * pt_fast_descend() for a plan pt_fast_4x9() accepts: the same entries
+ * loaded in the same order with the same tests, but unrolled with
+ * constant shifts, index masks and levels (so no level pointer
+ * arithmetic, no shift loads, and *@level a constant on each way out).
+ * Level 0 needs no table test: the plan's level-0 table pattern matches
+ * nothing, so pt_fast_descend()'s loop stops there too.
  */
 static inline __attribute__((always_inline)) uint64_t
 pt_fast_descend4(const struct pt_fast *f, uint64_t va, const uint64_t *tp,
@@ -593,13 +576,22 @@ pt_fast_descend4(const struct pt_fast *f, uint64_t va, const uint64_t *tp,
 	return pte;
 }
 
+/*
+ * The walk core, for pt_fast_walk(), src/hw's caches-off entry and the
+ * nested walker: the descent (unrolled when @unrolled, which requires a
+ * pt_fast_4x9() plan), then the leaf test.  Returns false to decline;
+ * *@level is the leaf's level.  Always inlined, so a caller with a
+ * constant @access gets the rights test folded.
+ */
 static inline __attribute__((always_inline)) bool
-pt_fast_core4_k(const struct pt_fast *f, uint64_t va, unsigned int access,
-		const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
-		unsigned int *prot, unsigned int *level, unsigned int ksa,
-		unsigned int kma, unsigned int ksb, unsigned int kmb)
+pt_fast_core_k(const struct pt_fast *f, bool unrolled, uint64_t va,
+	       unsigned int access, const uint64_t *tp, uint64_t *oa,
+	       unsigned int *lg2, unsigned int *prot, unsigned int *level,
+	       unsigned int ksa, unsigned int kma, unsigned int ksb,
+	       unsigned int kmb)
 {
-	uint64_t pte = pt_fast_descend4(f, va, tp, level);
+	uint64_t pte = unrolled ? pt_fast_descend4(f, va, tp, level)
+				: pt_fast_descend(f, va, tp, level);
 
 	return pt_fast_leaf_k(f, &f->lv[*level], pte, va, access, oa, lg2,
 			      prot, ksa, kma, ksb, kmb);
@@ -611,7 +603,7 @@ pt_fast_core(const struct pt_fast *f, uint64_t va, unsigned int access,
 	     const uint64_t *tp, uint64_t *oa, unsigned int *lg2,
 	     unsigned int *prot, unsigned int *level)
 {
-	return pt_fast_core_k(f, va, access, tp, oa, lg2, prot, level,
+	return pt_fast_core_k(f, false, va, access, tp, oa, lg2, prot, level,
 			      f->key_sa, f->key_ma, f->key_sb, f->key_mb);
 }
 

@@ -291,7 +291,7 @@ pt_fast_s1_next(const struct pt_fast *s1, const struct pt_fast *s2,
  * The 2-D walk with the stage-2 key windows as constants (ksa..kmb), so
  * the five inlined stage-2 walks keep fewer values in registers; @u1 and
  * @u2: the stage-1 and stage-2 plans are pt_fast_4x9()'s, so their
- * descents are unrolled (pt_fast_core4_k() for stage 2, the same shape
+ * descents are unrolled (pt_fast_descend4() for stage 2, the same shape
  * here for stage 1: the same entries read in the same order).
  */
 static inline __attribute__((always_inline)) int
@@ -304,7 +304,6 @@ pt_fast_nested_tmpl(const struct pt_fast *s1, const struct pt_fast *s2,
 	unsigned int l = s1->top, reads = 0, idx, level;
 	const uint64_t *tp;
 	uint64_t va, va2, pte;
-	bool ok;
 
 	if (!pt_fast_access_ok(access) || !pt_fast_va(s1, iova, &va))
 		return -EAGAIN;
@@ -356,18 +355,10 @@ pt_fast_nested_tmpl(const struct pt_fast *s1, const struct pt_fast *s2,
 	/* The output IPA, for the request itself. */
 	if (!pt_fast_va(s2, res->s1.oa, &va2))
 		return -EAGAIN;
-	if (u2)
-		ok = pt_fast_core4_k(s2, va2, access,
-				     (const uint64_t *)(uintptr_t)s2->root,
-				     &res->s2.oa, &res->s2.leaf_lg2,
-				     &res->s2.prot, &level, ksa, kma, ksb,
-				     kmb);
-	else
-		ok = pt_fast_core_k(s2, va2, access,
-				    (const uint64_t *)(uintptr_t)s2->root,
-				    &res->s2.oa, &res->s2.leaf_lg2,
-				    &res->s2.prot, &level, ksa, kma, ksb, kmb);
-	if (!ok)
+	if (!pt_fast_core_k(s2, u2, va2, access,
+			    (const uint64_t *)(uintptr_t)s2->root,
+			    &res->s2.oa, &res->s2.leaf_lg2, &res->s2.prot,
+			    &level, ksa, kma, ksb, kmb))
 		return -EAGAIN;
 	res->s2.reads = (u2 ? 3 : s2->top) - level + 1;
 	res->reads = reads + res->s1.reads + res->s2.reads;

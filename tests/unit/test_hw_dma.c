@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../harness.h"
-#include "hw/hw.h"
+#include "t_hw.h"
 
 #define T_EQ(a, b) ASSERT_EQ((uint64_t)(a), (uint64_t)(b))
 #define SZ_4K 0x1000ULL
@@ -19,28 +19,17 @@
 #define RW (PT_PROT_READ | PT_PROT_WRITE)
 #define NPG 16
 
-struct t_dma {
-	struct hw_iommu *m;
-	struct pt *pt;
-	unsigned char *mem;	/* NPG pages of "guest memory" */
-};
-
 /* Page i of IOVA maps to memory page perm[i] (scrambled). */
 static const unsigned int perm[NPG] = { 3, 0, 7, 1, 2, 9, 4, 5,
 					6, 8, 10, 11, 15, 12, 13, 14 };
 
-static int t_dma_init(struct t_dma *d, unsigned int skip, unsigned int ro)
+static int t_dma_init(struct t_hw *d, unsigned int skip, unsigned int ro)
 {
-	struct hw_config c = { .mode = HW_MODE_S2 };
-	struct pt_cfg cfg = { .format = PT_FMT_VTD_SS };
 	unsigned int i;
-	int rc;
+	int rc = t_hw_init(d);
 
-	memset(d, 0, sizeof(*d));
-	d->mem = aligned_alloc(SZ_2M, SZ_2M);
-	if (!d->mem || hw_create(HW_MODEL_VTD, NULL, &d->m) ||
-	    pt_create(&cfg, &d->pt))
-		return -ENOMEM;
+	if (rc)
+		return rc;
 	for (i = 0; i < NPG * SZ_4K; i++)
 		d->mem[i] = (unsigned char)(i * 7 + i / 4096);
 	for (i = 0; i < NPG; i++) {
@@ -52,21 +41,11 @@ static int t_dma_init(struct t_dma *d, unsigned int skip, unsigned int ro)
 		if (rc)
 			return rc;
 	}
-	c.s2.geom = *pt_get_geom(d->pt);
-	c.s2.root = pt_root(d->pt);
-	c.s2.tag = 1;
-	return hw_config_set(d->m, 2, HW_PASID_NONE, &c);
-}
-
-static void t_dma_fini(struct t_dma *d)
-{
-	hw_destroy(d->m);
-	pt_destroy(d->pt);
-	free(d->mem);
+	return t_hw_attach(d, 2, 1);
 }
 
 /* What a device sees at IOVA offset @off. */
-static unsigned char t_at(const struct t_dma *d, uint64_t off)
+static unsigned char t_at(const struct t_hw *d, uint64_t off)
 {
 	return d->mem[perm[off / SZ_4K] * SZ_4K + off % SZ_4K];
 }
@@ -74,7 +53,7 @@ static unsigned char t_at(const struct t_dma *d, uint64_t off)
 TEST(hw_dma, read_write_scattered_4k)
 {
 	static unsigned char buf[NPG * 4096], back[NPG * 4096];
-	struct t_dma d;
+	struct t_hw d;
 	uint64_t i;
 
 	ASSERT_OK(t_dma_init(&d, NPG, NPG));
@@ -101,14 +80,14 @@ TEST(hw_dma, read_write_scattered_4k)
 	ASSERT_ERRNO(EOVERFLOW, hw_dma_read(d.m, 2, HW_PASID_NONE, ~0ULL - 2,
 					    buf, 8));
 	T_EQ(hw_fault_pending(d.m), 0);
-	t_dma_fini(&d);
+	t_hw_fini(&d);
 }
 
 TEST(hw_dma, fault_touches_nothing)
 {
 	static unsigned char buf[NPG * 4096], snap[NPG * 4096];
 	struct hw_fault f;
-	struct t_dma d;
+	struct t_hw d;
 
 	ASSERT_OK(t_dma_init(&d, 9, 4));
 	memcpy(snap, d.mem, sizeof(snap));
@@ -137,7 +116,7 @@ TEST(hw_dma, fault_touches_nothing)
 	T_EQ(buf[0], 0xee);
 	T_EQ(buf[NPG * SZ_4K - 1], 0xee);
 	T_EQ(hw_fault_pending(d.m), 1);
-	t_dma_fini(&d);
+	t_hw_fini(&d);
 }
 
 TEST(hw_dma, scatter_gather)
@@ -149,7 +128,7 @@ TEST(hw_dma, scatter_gather)
 		{ .iova = IOVA + 12 * SZ_4K, .buf = c, .len = sizeof(c) },
 	};
 	unsigned char snap[NPG * 4096];
-	struct t_dma d;
+	struct t_hw d;
 	uint64_t i;
 
 	ASSERT_OK(t_dma_init(&d, 14, NPG));
@@ -174,7 +153,7 @@ TEST(hw_dma, scatter_gather)
 	ASSERT_MEMEQ(d.mem, snap, sizeof(snap));
 	ASSERT_ERRNO(EINVAL, hw_dma_write_sg(d.m, 2, HW_PASID_NONE, NULL, 1));
 	ASSERT_OK(hw_dma_write_sg(d.m, 2, HW_PASID_NONE, sg, 0));
-	t_dma_fini(&d);
+	t_hw_fini(&d);
 }
 
 TEST(hw_dma, translate_host_pointer)

@@ -17,9 +17,9 @@
 
 #include "../harness.h"
 #include "hw/hw_priv.h"
+#include "t_hw.h"
 
 #define SZ_4K 0x1000ULL
-#define SZ_2M 0x200000ULL
 #define IOVA 0x80000000ULL
 #define NPG 4
 #define RO_PAGE 3		/* mapped read-only */
@@ -27,52 +27,25 @@
 #define DID 1
 #define RW (PT_PROT_READ | PT_PROT_WRITE)
 
-/* One instance whose RID sees NPG pages of memory, each byte @fill. */
-struct t_hint {
-	struct hw_iommu *m;
-	struct pt *pt;
-	unsigned char *mem;
-};
-
-static int t_hint_config(struct t_hint *t)
+/* An instance whose RID sees NPG pages of memory, every byte @fill. */
+static int t_hint_init(struct t_hw *t, unsigned char fill)
 {
-	struct hw_config c = { .mode = HW_MODE_S2 };
-
-	c.s2.geom = *pt_get_geom(t->pt);
-	c.s2.root = pt_root(t->pt);
-	c.s2.tag = DID;
-	return hw_config_set(t->m, RID, HW_PASID_NONE, &c);
-}
-
-static int t_hint_init(struct t_hint *t, unsigned char fill)
-{
-	struct pt_cfg cfg = { .format = PT_FMT_VTD_SS };
 	uintptr_t mem;
-	int rc;
+	int rc = t_hw_init(t);
 
-	memset(t, 0, sizeof(*t));
-	t->mem = aligned_alloc(SZ_2M, SZ_2M);
-	if (!t->mem || hw_create(HW_MODEL_VTD, NULL, &t->m) ||
-	    pt_create(&cfg, &t->pt))
-		return -ENOMEM;
+	if (rc)
+		return rc;
 	memset(t->mem, fill, NPG * SZ_4K);
 	mem = (uintptr_t)t->mem;
 	rc = pt_map(t->pt, IOVA, mem, RO_PAGE * SZ_4K, RW, NULL);
 	rc = rc ? rc : pt_map(t->pt, IOVA + RO_PAGE * SZ_4K,
 			      mem + RO_PAGE * SZ_4K, SZ_4K, PT_PROT_READ,
 			      NULL);
-	return rc ? rc : t_hint_config(t);
-}
-
-static void t_hint_fini(struct t_hint *t)
-{
-	hw_destroy(t->m);
-	pt_destroy(t->pt);
-	free(t->mem);
+	return rc ? rc : t_hw_attach(t, RID, DID);
 }
 
 /* A 64-byte read at @iova: 0 and every byte @want, or the error. */
-static int t_read(struct t_hint *t, uint64_t iova, unsigned char want)
+static int t_read(struct t_hw *t, uint64_t iova, unsigned char want)
 {
 	unsigned char buf[64];
 	int rc;
@@ -90,7 +63,7 @@ static int t_read(struct t_hint *t, uint64_t iova, unsigned char want)
  * became the hint; how many reads that takes depends on the IOTLB), then
  * once more, through the hint.  -1002: no hint was ever taken.
  */
-static int t_read2(struct t_hint *t, uint64_t iova, unsigned char want)
+static int t_read2(struct t_hw *t, uint64_t iova, unsigned char want)
 {
 	int rc = 0;
 
@@ -103,7 +76,7 @@ static int t_read2(struct t_hint *t, uint64_t iova, unsigned char want)
 
 TEST(hw_hint, serves_only_its_own_instance)
 {
-	struct t_hint a, b;
+	struct t_hw a, b;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
 	ASSERT_OK(t_hint_init(&b, 0xbb));
@@ -122,15 +95,15 @@ TEST(hw_hint, serves_only_its_own_instance)
 		ASSERT_ERRNO(EFAULT, hw_dma_read(a.m, RID, 7, IOVA, buf,
 						 sizeof(buf)));
 	}
-	t_hint_fini(&a);
-	t_hint_fini(&b);
+	t_hw_fini(&a);
+	t_hw_fini(&b);
 }
 
 /* A read hint over the read-only page lets no write through. */
 TEST(hw_hint, a_read_hint_grants_no_write)
 {
 	unsigned char buf[64];
-	struct t_hint a;
+	struct t_hw a;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
 	ASSERT_OK(t_read2(&a, IOVA, 0xaa));
@@ -151,14 +124,14 @@ TEST(hw_hint, a_read_hint_grants_no_write)
 					  IOVA + RO_PAGE * SZ_4K, buf,
 					  sizeof(buf)));
 	ASSERT_EQ(a.mem[RO_PAGE * SZ_4K], 0xaa);
-	t_hint_fini(&a);
+	t_hw_fini(&a);
 }
 
 /* A hint carries the rights its run was checked for, no more: a read
  * hint does not serve an execute or a privileged request. */
 TEST(hw_hint, serves_only_the_rights_it_was_checked_for)
 {
-	struct t_hint a;
+	struct t_hw a;
 	size_t avail;
 	void *hva;
 
@@ -174,13 +147,13 @@ TEST(hw_hint, serves_only_the_rights_it_was_checked_for)
 				   PT_ACCESS_READ | PT_ACCESS_PRIV, &hva,
 				   &avail));
 	ASSERT_EQ((uintptr_t)hva, (uintptr_t)a.mem);
-	t_hint_fini(&a);
+	t_hw_fini(&a);
 }
 
 /* Unmapped and invalidated: the next read faults, touching nothing. */
 TEST(hw_hint, dropped_by_an_invalidation)
 {
-	struct t_hint a;
+	struct t_hw a;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
 	ASSERT_OK(t_read2(&a, IOVA + SZ_4K, 0xaa));
@@ -188,26 +161,26 @@ TEST(hw_hint, dropped_by_an_invalidation)
 	ASSERT_OK(hw_vtd_iotlb_page(a.m, DID, IOVA + SZ_4K, 0, false));
 	ASSERT_ERRNO(EFAULT, t_read(&a, IOVA + SZ_4K, 0));
 	ASSERT_OK(t_read2(&a, IOVA, 0xaa));
-	t_hint_fini(&a);
+	t_hw_fini(&a);
 }
 
 TEST(hw_hint, dropped_by_a_configuration_change)
 {
 	struct hw_config blocked = { .mode = HW_MODE_BLOCKED };
-	struct t_hint a;
+	struct t_hw a;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
 	ASSERT_OK(t_read2(&a, IOVA, 0xaa));
 	ASSERT_OK(hw_config_set(a.m, RID, HW_PASID_NONE, &blocked));
 	ASSERT_ERRNO(EFAULT, t_read(&a, IOVA, 0));
-	ASSERT_OK(t_hint_config(&a));
+	ASSERT_OK(t_hw_attach(&a, RID, DID));
 	ASSERT_OK(t_read2(&a, IOVA, 0xaa));
 	ASSERT_OK(hw_config_clear(a.m, RID, HW_PASID_NONE));
 	ASSERT_ERRNO(EFAULT, t_read(&a, IOVA, 0));
-	t_hint_fini(&a);
+	t_hw_fini(&a);
 }
 
-static bool t_arm(struct t_hint *t)
+static bool t_arm(struct t_hw *t)
 {
 	return !t_read2(t, IOVA, 0xaa) && t->m->hint_armed;
 }
@@ -215,7 +188,7 @@ static bool t_arm(struct t_hint *t)
 /* Taking a hint arms the instance; its next change moves the epoch once. */
 TEST(hw_hint, a_change_moves_the_epoch_only_when_armed)
 {
-	struct t_hint a;
+	struct t_hw a;
 	uint64_t e;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
@@ -232,12 +205,12 @@ TEST(hw_hint, a_change_moves_the_epoch_only_when_armed)
 	/* Not armed: further changes leave the epoch alone. */
 	ASSERT_OK(hw_vtd_iotlb_page(a.m, DID, IOVA + 2 * SZ_4K, 0, false));
 	ASSERT_OK(hw_config_clear(a.m, RID, HW_PASID_NONE));
-	ASSERT_OK(t_hint_config(&a));
+	ASSERT_OK(t_hw_attach(&a, RID, DID));
 	ASSERT_EQ(hw_hint_epoch, e + 1);
 	/* Destroying an armed instance moves it too. */
 	ASSERT_TRUE(t_arm(&a));
 	e = hw_hint_epoch;
-	t_hint_fini(&a);
+	t_hw_fini(&a);
 	ASSERT_EQ(hw_hint_epoch, e + 1);
 }
 
@@ -248,7 +221,7 @@ TEST(hw_hint, a_change_moves_the_epoch_only_when_armed)
  */
 TEST(hw_hint, dies_with_its_instance)
 {
-	struct t_hint a, b;
+	struct t_hw a, b;
 	uintptr_t old;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
@@ -261,18 +234,18 @@ TEST(hw_hint, dies_with_its_instance)
 	ASSERT_OK(t_hint_init(&b, 0xbb));
 	ASSERT_OK(pt_unmap(a.pt, IOVA, SZ_4K, NULL, NULL));
 	ASSERT_OK(pt_map(a.pt, IOVA, (uintptr_t)b.mem, SZ_4K, RW, NULL));
-	ASSERT_OK(t_hint_config(&a));
+	ASSERT_OK(t_hw_attach(&a, RID, DID));
 	ASSERT_OK(t_read2(&a, IOVA, 0xbb));
 	if ((uintptr_t)a.m != old)
 		printf("# the new instance is elsewhere (0x%" PRIxPTR
 		       " vs 0x%" PRIxPTR ")\n", (uintptr_t)a.m, old);
-	t_hint_fini(&a);
-	t_hint_fini(&b);
+	t_hw_fini(&a);
+	t_hw_fini(&b);
 }
 
 /* A thread's hint, a change made on another thread in between. */
 struct t_hint_thread {
-	struct t_hint *t;
+	struct t_hw *t;
 	sem_t go, done;
 	int rc[2];
 };
@@ -292,7 +265,7 @@ static void *t_hint_reader(void *arg)
 TEST(hw_hint, dropped_by_a_change_on_another_thread)
 {
 	struct t_hint_thread x;
-	struct t_hint a, b;
+	struct t_hw a, b;
 	pthread_t th;
 
 	ASSERT_OK(t_hint_init(&a, 0xaa));
@@ -314,6 +287,6 @@ TEST(hw_hint, dropped_by_a_change_on_another_thread)
 	ASSERT_ERRNO(EFAULT, x.rc[1]);
 	sem_destroy(&x.go);
 	sem_destroy(&x.done);
-	t_hint_fini(&a);
-	t_hint_fini(&b);
+	t_hw_fini(&a);
+	t_hw_fini(&b);
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../harness.h"
-#include "hw/hw.h"
+#include "t_hw.h"
 
 #define T_EQ(a, b) ASSERT_EQ((uint64_t)(a), (uint64_t)(b))
 #define SZ_4K 0x1000ULL
@@ -25,24 +25,14 @@
 #define RD PT_ACCESS_READ
 #define WR PT_ACCESS_WRITE
 
-struct t_runs {
-	struct hw_iommu *m;
-	struct pt *pt;
-	unsigned char *mem;	/* 2 MiB: SRC at 0, DST at 1 MiB */
-};
-
-static int t_runs_init(struct t_runs *t)
+/* Memory: SRC at 0, DST at 1 MiB. */
+static int t_runs_init(struct t_hw *t)
 {
-	struct hw_config c = { .mode = HW_MODE_S2 };
-	struct pt_cfg cfg = { .format = PT_FMT_VTD_SS };
 	uintptr_t mem;
-	int rc;
+	int rc = t_hw_init(t);
 
-	memset(t, 0, sizeof(*t));
-	t->mem = aligned_alloc(SZ_2M, SZ_2M);
-	if (!t->mem || hw_create(HW_MODEL_VTD, NULL, &t->m) ||
-	    pt_create(&cfg, &t->pt))
-		return -ENOMEM;
+	if (rc)
+		return rc;
 	mem = (uintptr_t)t->mem;
 	rc = pt_map(t->pt, SRC, mem, RO_PAGE * SZ_4K,
 		    PT_PROT_READ | PT_PROT_WRITE, NULL);
@@ -55,24 +45,12 @@ static int t_runs_init(struct t_runs *t)
 			      PT_PROT_READ | PT_PROT_WRITE, NULL);
 	rc = rc ? rc : pt_map(t->pt, DST, mem + SZ_2M / 2, 16 * SZ_4K,
 			      PT_PROT_READ | PT_PROT_WRITE, NULL);
-	if (rc)
-		return rc;
-	c.s2.geom = *pt_get_geom(t->pt);
-	c.s2.root = pt_root(t->pt);
-	c.s2.tag = TAG;
-	return hw_config_set(t->m, RID, HW_PASID_NONE, &c);
-}
-
-static void t_runs_fini(struct t_runs *t)
-{
-	hw_destroy(t->m);
-	pt_destroy(t->pt);
-	free(t->mem);
+	return rc ? rc : t_hw_attach(t, RID, TAG);
 }
 
 /* hw_dma_translate(): the bytes usable from @iova, -errno on a fault;
  * checks the host address is where the mapping says. */
-static int64_t xl(struct t_runs *t, uint64_t iova, size_t len,
+static int64_t xl(struct t_hw *t, uint64_t iova, size_t len,
 		  unsigned int acc, uintptr_t want_hva)
 {
 	void *hva = NULL;
@@ -87,7 +65,7 @@ static int64_t xl(struct t_runs *t, uint64_t iova, size_t len,
 	return (int64_t)avail;
 }
 
-static uint64_t iotlb_lookups(struct t_runs *t)
+static uint64_t iotlb_lookups(struct t_hw *t)
 {
 	struct hw_stats st;
 
@@ -98,7 +76,7 @@ static uint64_t iotlb_lookups(struct t_runs *t)
 TEST(hw_runs, both_directions_kept_and_served_without_lookups)
 {
 	uintptr_t src = 0, dst = 0;
-	struct t_runs t;
+	struct t_hw t;
 	uint64_t before;
 
 	ASSERT_OK(t_runs_init(&t));
@@ -123,7 +101,7 @@ TEST(hw_runs, both_directions_kept_and_served_without_lookups)
 	T_EQ(xl(&t, DST + 15 * SZ_4K, 2 * SZ_4K, WR, dst + 15 * SZ_4K),
 	     SZ_4K);
 	ASSERT_NE(iotlb_lookups(&t), before);
-	t_runs_fini(&t);
+	t_hw_fini(&t);
 }
 
 /* A run remembered for reads covers the read-only page; it must not let a
@@ -131,7 +109,7 @@ TEST(hw_runs, both_directions_kept_and_served_without_lookups)
 TEST(hw_runs, a_read_run_grants_no_write)
 {
 	uintptr_t src;
-	struct t_runs t;
+	struct t_hw t;
 
 	ASSERT_OK(t_runs_init(&t));
 	src = (uintptr_t)t.mem;
@@ -146,7 +124,7 @@ TEST(hw_runs, a_read_run_grants_no_write)
 	}
 	/* The read run is still whole. */
 	T_EQ(xl(&t, SRC, 16 * SZ_4K, RD, src), 16 * SZ_4K);
-	t_runs_fini(&t);
+	t_hw_fini(&t);
 }
 
 /* The guest (here: the table owner) moves page 5 and invalidates it: the
@@ -154,7 +132,7 @@ TEST(hw_runs, a_read_run_grants_no_write)
 TEST(hw_runs, dropped_by_an_invalidation_inside)
 {
 	uintptr_t src, spare;
-	struct t_runs t;
+	struct t_hw t;
 
 	ASSERT_OK(t_runs_init(&t));
 	src = (uintptr_t)t.mem;
@@ -177,5 +155,5 @@ TEST(hw_runs, dropped_by_an_invalidation_inside)
 		ASSERT_OK(hw_config_set(t.m, RID, HW_PASID_NONE, &c));
 		ASSERT_EQ(xl(&t, SRC, SZ_4K, RD, 0), -EFAULT);
 	}
-	t_runs_fini(&t);
+	t_hw_fini(&t);
 }

@@ -331,8 +331,8 @@ TEST_F(pt_fast2, random_tables)
 }
 
 /*
- * The unrolled descent (pt_fast_core4_k) against the loop
- * (pt_fast_core_k) and pt_walk() on the stage-2 table (real entries:
+ * The unrolled descent (pt_fast_descend4) against the loop
+ * (pt_fast_descend) and pt_walk() on the stage-2 table (real entries:
  * holes, every page size, random rights), where the plan is one
  * pt_fast_4x9() accepts; every other plan of the variants is refused.
  */
@@ -378,10 +378,10 @@ TEST_F(pt_fast2, core4_matches_core)
 		}
 		if (!pt_fast_access_ok(a) || !pt_fast_va(f, ipa, &va))
 			continue;
-		c4 = pt_fast_core4_k(f, va, a, root, &oa, &lg2, &prot, &level,
-				     f->key_sa, f->key_ma, f->key_sb,
-				     f->key_mb);
-		c = pt_fast_core_k(f, va, a, root, &oab, &lg2b, &protb,
+		c4 = pt_fast_core_k(f, true, va, a, root, &oa, &lg2, &prot,
+				    &level, f->key_sa, f->key_ma, f->key_sb,
+				    f->key_mb);
+		c = pt_fast_core_k(f, false, va, a, root, &oab, &lg2b, &protb,
 				   &levelb, f->key_sa, f->key_ma, f->key_sb,
 				   f->key_mb);
 		ASSERT_EQ(c4, c);
