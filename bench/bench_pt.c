@@ -6,11 +6,13 @@
  *   pt_unmap_4k_<fmt>        one 4K pt_unmap() that leaves the table
  *   pt_map_1g_4k_<fmt>       mapping 1 GiB at 4K in one call from an
  *                            empty table, per PTE, table allocation included
- *                            (from a warm heap, see run_bulk)
+ *                            (warm table-page pool, see run_bulk)
  *   pt_map_1g_4k_fresh_mem_vtd_ss   the same when every table page is
  *                            memory the kernel has to fault in first
  *   pt_iova_to_phys_<fmt>    one software walk, tables hot
  *   pt_table_bytes_per_gib_4k / _2m   table memory per GiB mapped (bytes)
+ *   pt_table_rss_per_gib_4k  what mapping that GiB adds to the process's
+ *                            resident memory (tables, allocator overhead)
  *
  * <fmt>: vtd_ss, vtd_fs, arm_s1 (4K granule), arm_s2, amd_v1.
  */
@@ -19,6 +21,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "pt/pt.h"
 
@@ -150,22 +153,33 @@ static void bulk_reset(void *arg, uint64_t iters)
 	b->pt = mk(b->f, SZ_4K);
 }
 
+/* The same, with the empty chunks of the table-page pool given back to
+ * the kernel first, so every table page is first-touch memory. */
+static void bulk_reset_fresh(void *arg, uint64_t iters)
+{
+	struct bulk *b = arg;
+
+	pt_destroy(b->pt);
+	pt_pages_trim();
+	b->pt = mk(b->f, SZ_4K);
+}
+
 /*
- * Between samples the table is destroyed and created again.  By default
- * glibc then gives the freed 2 MiB of table pages back to the kernel
- * (trim), so every sample also paid ~900 first-touch page faults (two per
- * posix_memalign'ed table page), ~10 us each in this VM: 36 ns per PTE,
- * against 0.7-1 ns for the map itself.  A process that maps guest memory
- * keeps its heap; run_bulk() measures that steady state by keeping freed
- * memory in the heap (mallopt below), and run_bulk_fresh() keeps the
- * fresh-memory figure on one format for comparison.
+ * Between samples the table is destroyed and created again.  Its pages go
+ * back to the table-page pool (src/pt/pages.c), which keeps a few empty
+ * 2 MiB chunks, so the next sample maps into memory that is already
+ * resident: the steady state of a process that maps guest memory
+ * (run_bulk).  run_bulk_fresh() trims the pool between samples, so each
+ * sample also pays a first-touch page fault per table page, for
+ * comparison.  (With posix_memalign per page, glibc's trim did the same
+ * at two faults per page; mallopt below kept the heap.)
  */
 static void run_bulk_fresh(void)
 {
 	struct bulk b = { .f = PT_FMT_VTD_SS, .pt = mk(PT_FMT_VTD_SS, SZ_4K) };
 	struct bench_spec spec = {
 		.name = "pt_map_1g_4k_fresh_mem_vtd_ss", .unit = "ns",
-		.body = bulk_body, .reset = bulk_reset, .arg = &b,
+		.body = bulk_body, .reset = bulk_reset_fresh, .arg = &b,
 		.batch = SZ_1G / SZ_4K, .samples = 11,
 	};
 
@@ -190,8 +204,8 @@ static void run_bulk(const struct fmt *f)
 		pt_destroy(b.pt);
 		return;
 	}
-	/* glibc's layout of 4K-aligned blocks settles after a few rounds
-	 * (the second costs ~10 ns per PTE, the fourth ~1). */
+	/* Warm: the pool's chunks resident (with posix_memalign, glibc's
+	 * layout of 4K-aligned blocks took a few rounds to settle). */
 	for (i = 0; i < 4; i++) {
 		bulk_body(&b, spec.batch);
 		bulk_reset(&b, spec.batch);
@@ -266,6 +280,47 @@ static void run_bytes(const char *name, uint64_t pgsize)
 	pt_destroy(pt);
 }
 
+/* Resident bytes of this process (/proc/self/statm). */
+static double rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size, res;
+	int n;
+
+	if (!f)
+		bench_fail("/proc/self/statm");
+	n = fscanf(f, "%lu %lu", &size, &res);
+	fclose(f);
+	if (n != 2)
+		bench_fail("/proc/self/statm");
+	return (double)res * (double)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * The resident memory that mapping 1 GiB at 4K adds, from a trimmed
+ * table-page pool: every page the tables need is touched for the first
+ * time here, so the growth is the tables and what their allocation
+ * costs besides (chunk headers).
+ */
+static void run_rss(const char *name)
+{
+	struct bench_stats st;
+	struct pt *pt;
+	double before, v;
+
+	if (!bench_selected(name))
+		return;
+	pt_pages_trim();
+	pt = mk(PT_FMT_VTD_SS, SZ_4K);
+	before = rss_bytes();
+	if (pt_map(pt, BASE, OA, SZ_1G, RW, NULL))
+		bench_fail("pt_map");
+	v = rss_bytes() - before;
+	st = bench_stats_of(&v, 1);
+	bench_print(name, "bytes", &st);
+	pt_destroy(pt);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -274,7 +329,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
 		run_single(&fmts[i]);
 	run_bulk_fresh();
-	/* From here on freed memory stays in the heap (see run_bulk). */
+	/* From here on freed heap memory stays in the heap. */
 	if (!mallopt(M_TRIM_THRESHOLD, 1 << 30) ||
 	    !mallopt(M_MMAP_THRESHOLD, 32 << 20))
 		bench_fail("mallopt");
@@ -284,5 +339,6 @@ int main(int argc, char **argv)
 		run_walk(&fmts[i]);
 	run_bytes("pt_table_bytes_per_gib_4k", SZ_4K);
 	run_bytes("pt_table_bytes_per_gib_2m", SZ_2M);
+	run_rss("pt_table_rss_per_gib_4k");
 	return 0;
 }

@@ -130,22 +130,29 @@ static size_t pt_gran(const struct pt *pt)
 	return (size_t)1 << pt->g.gran_lg2;
 }
 
+/* A zeroed block of @size aligned to it: the caller's allocator, else the
+ * table-page pools (pages.c), else (sizes no pool has) posix_memalign. */
 static void *pt_raw_alloc(struct pt *pt, size_t size)
 {
 	void *p;
 
 	if (pt->alloc)
 		return pt->alloc->alloc(pt->alloc->priv, size, size);
+	if (pt_pool_serves(size))
+		return pt_pool_get((unsigned int)__builtin_ctzl(size));
 	if (posix_memalign(&p, size, size))
 		return NULL;
 	memset(p, 0, size);
 	return p;
 }
 
-static void pt_raw_free(struct pt *pt, void *p, size_t size)
+/* @zeroed: the block is all zero (the pools need not clear it). */
+static void pt_raw_free(struct pt *pt, void *p, size_t size, bool zeroed)
 {
 	if (pt->alloc)
 		pt->alloc->free(pt->alloc->priv, p, size);
+	else if (pt_pool_serves(size))
+		pt_pool_put(p, (unsigned int)__builtin_ctzl(size), zeroed);
 	else
 		free(p);
 }
@@ -177,7 +184,7 @@ static void pt_page_put(struct pt *pt, uint64_t *p)
 		pt->cache_nr++;
 		return;
 	}
-	pt_raw_free(pt, p, pt_gran(pt));
+	pt_raw_free(pt, p, pt_gran(pt), true);
 }
 
 /* Takes a zeroed table out of the tree; freed after the gather's flush. */
@@ -325,7 +332,7 @@ static void pt_free_tree(struct pt *pt, uint64_t *tbl, unsigned int level)
 		if (!child)
 			continue;
 		pt_free_tree(pt, child, level - 1);
-		pt_raw_free(pt, child, pt_gran(pt));
+		pt_raw_free(pt, child, pt_gran(pt), false);
 	}
 }
 
@@ -334,12 +341,13 @@ void pt_destroy(struct pt *pt)
 	if (!pt)
 		return;
 	pt_free_tree(pt, pt->root, pt->g.top);
-	pt_raw_free(pt, pt->root, pt->g.root_bytes);
+	pt_raw_free(pt, pt->root, pt->g.root_bytes, false);
 	while (pt->cache) {
 		uint64_t *p = pt->cache;
 
 		pt->cache = pt_ptr(p[0]);
-		pt_raw_free(pt, p, pt_gran(pt));
+		p[0] = 0;
+		pt_raw_free(pt, p, pt_gran(pt), true);
 	}
 	free(pt);
 }

@@ -217,6 +217,13 @@ uint64_t pt_root(const struct pt *pt);
 size_t pt_table_bytes(const struct pt *pt);
 
 /*
+ * pt_pages_trim() - give back to the kernel the empty 2 MiB chunks that
+ * the table-page pools keep for reuse (up to four per granule; see
+ * pages.c), as malloc_trim() does for the heap.  Thread-safe.
+ */
+void pt_pages_trim(void);
+
+/*
  * pt_map() - map [iova, iova + length) to [oa, oa + length).
  * Picks, for each piece, the largest leaf (natural, ARM contiguous run or
  * AMD NL=7 size) that the alignment of iova and oa, the remaining length

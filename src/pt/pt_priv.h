@@ -100,6 +100,22 @@ extern const struct pt_fmt pt_fmt_amd_v1;
 /* Table pages kept for reuse instead of going back to the allocator. */
 #define PT_CACHE_MAX 64
 
+/*
+ * The table-page pools (pages.c): zeroed pages of 2^gran_lg2 bytes
+ * (4K, 16K, 64K), aligned to their size.  pt_pool_serves(): is @size one
+ * of those?  pt_pool_get(): NULL if no memory.  pt_pool_put(): @zeroed
+ * says the page is all zero already; never fails.
+ */
+struct pt_pool_stats {
+	size_t chunks;		/* 2 MiB chunks mapped */
+	size_t pages;		/* pages handed out */
+};
+
+bool pt_pool_serves(size_t size);
+void *pt_pool_get(unsigned int gran_lg2);
+void pt_pool_put(void *p, unsigned int gran_lg2, bool zeroed);
+void pt_pool_stats(unsigned int gran_lg2, struct pt_pool_stats *st);
+
 struct pt {
 	struct pt_geom g;
 	uint64_t *root;
