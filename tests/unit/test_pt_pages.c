@@ -166,6 +166,52 @@ TEST(pt_pages, a_gib_at_4k)
 	T_EQ(t_stats(12).pages, 0);
 }
 
+/*
+ * Every table page a page table takes comes back to its pool: maps of
+ * mixed sizes, partial unmaps that split large leaves, tables emptied
+ * through a gather and released, then destroy, on every format and
+ * granule.
+ */
+TEST(pt_pages, every_table_comes_back)
+{
+	static const struct pt_cfg cfgs[] = {
+		{ .format = PT_FMT_VTD_SS },
+		{ .format = PT_FMT_VTD_FS },
+		{ .format = PT_FMT_AMD_V1 },
+		{ .format = PT_FMT_ARM_S1, .granule = 4096 },
+		{ .format = PT_FMT_ARM_S2, .granule = 16384, .ias = 48 },
+		{ .format = PT_FMT_ARM_S1, .granule = 65536 },
+		{ .format = PT_FMT_ARM_S2, .granule = 65536, .ias = 42 },
+	};
+
+	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		unsigned int lg2;
+		struct pt_gather g;
+		struct pt *pt;
+		uint64_t gran, base = 1ULL << 32, n;
+
+		ASSERT_OK(pt_create(&cfgs[i], &pt));
+		lg2 = pt_get_geom(pt)->gran_lg2;
+		gran = 1ULL << lg2;
+		/* Large leaves where they fit, then single granules. */
+		ASSERT_OK(pt_map(pt, base, 1ULL << 40, 512 * gran * 4,
+				 PT_PROT_READ, NULL));
+		ASSERT_OK(pt_map(pt, base + 512 * gran * 8 + gran,
+				 (1ULL << 40) + gran, 37 * gran, PT_PROT_READ,
+				 NULL));
+		ASSERT_GT(t_stats(lg2).pages, 1ULL);
+		/* Split a large leaf, empty tables through a gather. */
+		pt_gather_init(&g);
+		ASSERT_OK(pt_unmap(pt, base + 512 * gran + 3 * gran, gran, &g,
+				   &n));
+		ASSERT_OK(pt_unmap(pt, base + 512 * gran * 8, 512 * gran, &g,
+				   &n));
+		pt_gather_release(&g);
+		pt_destroy(pt);
+		T_EQ(t_stats(lg2).pages, 0);
+	}
+}
+
 /* Two threads getting and putting pages never hold the same one. */
 struct t_pages_thread {
 	unsigned char tag;
