@@ -816,8 +816,7 @@ static void hw_cur_set(struct hw_iommu *m, const struct hw_stream *s)
 {
 	unsigned int lg2 = s->key0 & 63;
 
-	m->cur.pasid = (uint32_t)s->tag;
-	m->cur.rid = (uint32_t)(s->tag >> 32);
+	m->cur.tag = s->tag;
 	m->cur.key0 = s->key0;
 	m->cur.salt4 = s->salt << 4;
 	m->cur.shift = lg2 - 4;
@@ -884,20 +883,31 @@ hw_translate_full(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	} else if (h && h->fast_kind != HW_FAST_NONE) {
 		/* The ids are valid (hw_args_ok) and nothing moved m->gen
 		 * since the lookup: no fills without caches. */
-		m->nc_pasid = pasid;
-		m->nc_rid = rid;
+		m->nc_tag = hw_stream_tag(rid, pasid);
 		m->nc_cfg = h;
 	}
 	return rc;
 }
 
-/* hw_translate_full() for a request whose ids are m->nc_rid/nc_pasid. */
+/* The rid and PASID of stream tag @tag (hw_stream_tag). */
+static inline uint32_t hw_tag_rid(uint64_t tag)
+{
+	return (uint32_t)(tag >> 32);
+}
+
+static inline uint32_t hw_tag_pasid(uint64_t tag)
+{
+	return (uint32_t)tag;
+}
+
+/* hw_translate_full() for a request whose stream is m->nc_tag. */
 static __attribute__((noinline)) int
 hw_translate_nc_full(struct hw_iommu *m, const struct hw_cfg *h,
 		     uint64_t iova, struct hw_fault *fault,
 		     unsigned int access, struct hw_xlate *xl)
 {
-	return hw_translate_full(m, m->nc_rid, m->nc_pasid, iova, access, xl,
+	return hw_translate_full(m, hw_tag_rid(m->nc_tag),
+				 hw_tag_pasid(m->nc_tag), iova, access, xl,
 				 fault);
 }
 
@@ -913,7 +923,7 @@ static int hw_translate_nc_nested(struct hw_iommu *m, const struct hw_cfg *h,
 
 /*
  * The caches-off entry of a single-stage configuration @h, the request's
- * (the ids matched m->nc_rid/nc_pasid, so they are valid and nothing
+ * (the stream matched m->nc_tag, so its ids are valid and nothing
  * changed since it was loaded): the fast walk answers directly, counting
  * what hw_miss_fast() counts; anything it declines (a bad access, a
  * fault, an unusual entry) goes to the full path, which checks the
@@ -981,17 +991,18 @@ HW_TRANSLATE_NC(hw_translate_nc4_any, true, false, h->fast.key_sa,
  * loaded for valid ids.
  */
 static __attribute__((noinline)) int
-hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
-		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
+hw_translate_slow(struct hw_iommu *m, uint64_t stream, uint64_t iova,
+		  unsigned int access, struct hw_xlate *xl,
 		  struct hw_fault *fault)
 {
+	uint32_t rid = hw_tag_rid(stream), pasid = hw_tag_pasid(stream);
 	const struct hw_stream *s;
 
 	s = hw_stream_of(m, rid, pasid);
-	if (hw_args_ok(rid, pasid, access) &&
-	    s->tag == hw_stream_tag(rid, pasid) && s->gen == m->gen) {
+	if (hw_args_ok(rid, pasid, access) && s->tag == stream &&
+	    s->gen == m->gen) {
 		hw_cur_set(m, s);
-		return hw_translate(m, rid, pasid, iova, access, xl, fault);
+		return hw_translate_stream(m, stream, iova, access, xl, fault);
 	}
 	return hw_translate_full(m, rid, pasid, iova, access, xl, fault);
 }
@@ -999,34 +1010,36 @@ hw_translate_slow(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 /*
  * m->cur is not the request's stream: without caches (m->cur is then
  * never loaded) m->nc_* may be, else the slow path.  Apart from
- * hw_translate() so that the hit path's registers stay as they are.
+ * hw_translate_stream() so that the hit path's registers stay as they
+ * are; same arguments in the same places, so reaching here moves nothing.
  */
 static __attribute__((noipa)) int
-hw_translate_other(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
-		   uint64_t iova, unsigned int access, struct hw_xlate *xl,
+hw_translate_other(struct hw_iommu *m, uint64_t stream, uint64_t iova,
+		   unsigned int access, struct hw_xlate *xl,
 		   struct hw_fault *fault)
 {
-	if (m->nc_pasid == pasid && m->nc_rid == rid) {
+	if (m->nc_tag == stream) {
 		const struct hw_cfg *h = m->nc_cfg;
 
 		return h->nc_fn(m, h, iova, fault, access, xl);
 	}
-	return hw_translate_slow(m, rid, pasid, iova, access, xl, fault);
+	return hw_translate_slow(m, stream, iova, access, xl, fault);
 }
 
 /*
  * A miss in the level-0 IOTLB or refused rights, m->cur being the
- * request's stream: the ids come from m->cur.  The other arguments sit
- * where hw_translate() received them (@unused holds rid's place), so
- * reaching here moves nothing.
+ * request's stream: the ids come from m->cur, so the hit path need not
+ * keep @stream (@unused holds its place; the other arguments sit where
+ * hw_translate_stream() received them, so reaching here moves nothing).
  */
 static __attribute__((noipa)) int
-hw_translate_miss(struct hw_iommu *m, uint32_t unused, uint32_t unused2,
-		  uint64_t iova, unsigned int access, struct hw_xlate *xl,
+hw_translate_miss(struct hw_iommu *m, uint64_t unused, uint64_t iova,
+		  unsigned int access, struct hw_xlate *xl,
 		  struct hw_fault *fault)
 {
-	return hw_translate_full(m, m->cur.rid, m->cur.pasid, iova, access,
-				 xl, fault);
+	return hw_translate_full(m, hw_tag_rid(m->cur.tag),
+				 hw_tag_pasid(m->cur.tag), iova, access, xl,
+				 fault);
 }
 
 /*
@@ -1035,14 +1048,14 @@ hw_translate_miss(struct hw_iommu *m, uint32_t unused, uint32_t unused2,
  * space's smallest size class (one slot, one key compare), the rights
  * check through m->need[] (which also refuses an access without R/W/X).
  * A valid m->cur implies valid rid and pasid.  Without caches m->cur is
- * never loaded.
+ * never loaded.  The stream comes packed (hw_translate() in hw.h), so
+ * all six arguments are in registers and the ids are one compare.
  */
-int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
-		 uint64_t iova, unsigned int access, struct hw_xlate *xl,
-		 struct hw_fault *fault)
+int hw_translate_stream(struct hw_iommu *m, uint64_t stream, uint64_t iova,
+			unsigned int access, struct hw_xlate *xl,
+			struct hw_fault *fault)
 {
-	if (__builtin_expect(m->cur.pasid == pasid && m->cur.rid == rid &&
-			     access < 16, 1)) {
+	if (__builtin_expect(m->cur.tag == stream && access < 16, 1)) {
 		unsigned int sh = (unsigned int)m->cur.shift;
 		uint64_t t = iova >> sh;
 		const struct hw_tlbe *e = (const struct hw_tlbe *)
@@ -1062,7 +1075,7 @@ int hw_translate(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 			xl->perm = out & (HW_E_R | HW_E_W | HW_E_X);
 			return 0;
 		}
-		return hw_translate_miss(m, 0, 0, iova, access, xl, fault);
+		return hw_translate_miss(m, 0, iova, access, xl, fault);
 	}
-	return hw_translate_other(m, rid, pasid, iova, access, xl, fault);
+	return hw_translate_other(m, stream, iova, access, xl, fault);
 }

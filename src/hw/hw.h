@@ -158,9 +158,31 @@ struct hw_fault {
  * Return: 0 (*@xl valid); -EFAULT translation faulted; -EINVAL bad ids or
  * access.
  */
-int hw_translate(struct hw_iommu *mmu, uint32_t rid, uint32_t pasid,
-		 uint64_t iova, unsigned int access, struct hw_xlate *xl,
-		 struct hw_fault *fault);
+static inline int hw_translate(struct hw_iommu *mmu, uint32_t rid,
+			       uint32_t pasid, uint64_t iova,
+			       unsigned int access, struct hw_xlate *xl,
+			       struct hw_fault *fault);
+
+/* A stream (requester id and PASID) as one word. */
+static inline uint64_t hw_stream(uint32_t rid, uint32_t pasid)
+{
+	return (uint64_t)rid << 32 | pasid;
+}
+
+/* hw_translate() with rid and PASID packed into one argument
+ * (hw_stream()), so all six travel in registers. */
+int hw_translate_stream(struct hw_iommu *mmu, uint64_t stream, uint64_t iova,
+			unsigned int access, struct hw_xlate *xl,
+			struct hw_fault *fault);
+
+static inline int hw_translate(struct hw_iommu *mmu, uint32_t rid,
+			       uint32_t pasid, uint64_t iova,
+			       unsigned int access, struct hw_xlate *xl,
+			       struct hw_fault *fault)
+{
+	return hw_translate_stream(mmu, hw_stream(rid, pasid), iova, access,
+				   xl, fault);
+}
 
 /* ---- fault queue (bounded ring; a full queue drops and sets overflow) -- */
 

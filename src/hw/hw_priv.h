@@ -84,7 +84,7 @@ enum hw_fast {
 
 /*
  * A caches-off entry (hw_cfg.nc_fn) for a request of the stream in
- * m->nc_rid/nc_pasid, whose configuration is @h: hw_translate()'s
+ * m->nc_tag, whose configuration is @h: hw_translate()'s
  * arguments, the ids replaced by @h so that all are in registers, @fault
  * (needed only to leave for the full path) where @access would take rcx,
  * the shift-count register the walk needs.
@@ -154,8 +154,7 @@ struct hw_stream {
 #define HW_KEY_NONE 1			/* a size class no key has */
 
 struct hw_cur {
-	uint32_t pasid;
-	uint32_t rid;
+	uint64_t tag;			/* hw_stream_tag(rid, pasid) */
 	uint64_t key0;			/* key_hi | lg2 */
 	uint64_t salt4;			/* salt << 4 */
 	uint64_t shift;			/* lg2 - 4 */
@@ -202,15 +201,14 @@ struct hw_iommu {
 	struct hw_stats st;
 	/*
 	 * The caches-off entry (HW_CAP_NO_CACHE only): the configuration of
-	 * the stream translated last (nc_rid, nc_pasid), loaded only for
+	 * the stream translated last (nc_tag), loaded only for
 	 * valid ids and a configuration with a fast walk.  Emptied with
 	 * m->cur on every m->gen move (any configuration set or clear among
 	 * them): the halves of HW_STREAM_NONE (an invalid rid) and
 	 * &hw_cfg_none (no fast walk), so it is never stale.  In the line
 	 * of the counters that path updates (st.misses, st.table_reads).
 	 */
-	uint32_t nc_pasid;
-	uint32_t nc_rid;
+	uint64_t nc_tag;		/* hw_stream_tag() of that stream */
 	const struct hw_cfg *nc_cfg;
 	unsigned int sets_lg2;
 	bool nocache;
@@ -269,7 +267,7 @@ static inline struct hw_cfg *hw_cfg_find(const struct hw_iommu *m,
 
 static inline uint64_t hw_stream_tag(uint32_t rid, uint32_t pasid)
 {
-	return (uint64_t)rid << 32 | pasid;
+	return hw_stream(rid, pasid);
 }
 
 /* The stream line (rid, pasid) would use; the caller checks its tag. */
@@ -316,11 +314,9 @@ static inline void hw_gen_bump(struct hw_iommu *m)
 	if (__builtin_expect(m->hint_armed, 0))
 		hw_hint_drop(m);
 	m->gen++;
-	m->cur.pasid = (uint32_t)HW_STREAM_NONE;
-	m->cur.rid = (uint32_t)(HW_STREAM_NONE >> 32);
+	m->cur.tag = HW_STREAM_NONE;
 	m->cur.key0 = HW_KEY_NONE;
-	m->nc_pasid = (uint32_t)HW_STREAM_NONE;
-	m->nc_rid = (uint32_t)(HW_STREAM_NONE >> 32);
+	m->nc_tag = HW_STREAM_NONE;
 	m->nc_cfg = &hw_cfg_none;
 }
 
