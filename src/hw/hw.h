@@ -151,18 +151,6 @@ struct hw_fault {
 	uint64_t ipa;
 };
 
-/*
- * hw_translate() - translate @iova of (@rid, @pasid) for @access
- * (PT_ACCESS_READ/WRITE/EXEC/PRIV) through the IOTLB, walking on a miss.
- * A fault is queued and, if @fault is not NULL, copied there.
- * Return: 0 (*@xl valid); -EFAULT translation faulted; -EINVAL bad ids or
- * access.
- */
-static inline int hw_translate(struct hw_iommu *mmu, uint32_t rid,
-			       uint32_t pasid, uint64_t iova,
-			       unsigned int access, struct hw_xlate *xl,
-			       struct hw_fault *fault);
-
 /* A stream (requester id and PASID) as one word. */
 static inline uint64_t hw_stream(uint32_t rid, uint32_t pasid)
 {
@@ -175,6 +163,13 @@ int hw_translate_stream(struct hw_iommu *mmu, uint64_t stream, uint64_t iova,
 			unsigned int access, struct hw_xlate *xl,
 			struct hw_fault *fault);
 
+/*
+ * hw_translate() - translate @iova of (@rid, @pasid) for @access
+ * (PT_ACCESS_READ/WRITE/EXEC/PRIV) through the IOTLB, walking on a miss.
+ * A fault is queued and, if @fault is not NULL, copied there.
+ * Return: 0 (*@xl valid); -EFAULT translation faulted; -EINVAL bad ids or
+ * access.
+ */
 static inline int hw_translate(struct hw_iommu *mmu, uint32_t rid,
 			       uint32_t pasid, uint64_t iova,
 			       unsigned int access, struct hw_xlate *xl,
