@@ -204,7 +204,7 @@ struct hw_iommu {
 	 * the stream translated last (nc_tag), loaded only for
 	 * valid ids and a configuration with a fast walk.  Emptied with
 	 * m->cur on every m->gen move (any configuration set or clear among
-	 * them): the halves of HW_STREAM_NONE (an invalid rid) and
+	 * them): HW_STREAM_NONE (an invalid rid) and
 	 * &hw_cfg_none (no fast walk), so it is never stale.  In the line
 	 * of the counters that path updates (st.misses, st.table_reads).
 	 */
