@@ -162,7 +162,8 @@ static int ucmd_read_ranges(const struct iommu_iova_range *src, uint32_t n,
 			}
 			r = g;
 		}
-		rc = uacc_copy(&r[i], &src[i], sizeof(*r));
+		rc = uacc_copy(&r[i], uacc_at(src, (uint64_t)i * sizeof(*src)),
+			       sizeof(*r));
 		if (rc) {
 			free(r);
 			return rc;
@@ -468,11 +469,13 @@ static void ucmd_dirty_run(void *opaque, uint64_t iova, uint64_t len)
 	for (uint64_t bit = first; bit <= last && !s->rc; bit++) {
 		uint64_t w;
 
-		s->rc = uacc_copy(&w, &s->ubits[bit / 64], sizeof(w));
+		void *uw = uacc_at(s->ubits, bit / 64 * sizeof(w));
+
+		s->rc = uacc_copy(&w, uw, sizeof(w));
 		if (s->rc)
 			break;
 		w |= 1ULL << (bit % 64);
-		s->rc = uacc_copy(&s->ubits[bit / 64], &w, sizeof(w));
+		s->rc = uacc_copy(uw, &w, sizeof(w));
 	}
 }
 

@@ -18,7 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 
-static __thread sigjmp_buf *uacc_env;
+/* volatile: the signal handler reads it, so the stores around a copy
+ * must happen where they are written (clang elided the first one once it
+ * could see that the copy itself does not read it). */
+static __thread sigjmp_buf *volatile uacc_env;
 static struct sigaction uacc_old_segv, uacc_old_bus;
 static pthread_once_t uacc_once = PTHREAD_ONCE_INIT;
 static atomic_int uacc_ready;
@@ -75,26 +78,27 @@ static inline void uacc_init(void)
 __attribute__((noinline, no_sanitize_address, no_sanitize_undefined)) static void
 uacc_raw_copy(void *dst, const void *src, size_t n)
 {
-	volatile unsigned char *d = dst;
-	const volatile unsigned char *s = src;
+	/* Addresses as integers: the caller's may be anything, and stepping
+	 * a pointer past the end of the address space is undefined. */
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
 
 	/* Word copies when both ends allow; the structs copied are small. */
-	if (!(((uintptr_t)d | (uintptr_t)s) & 7)) {
+	if (!((d | s) & 7)) {
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(volatile uint64_t *)d = *(const volatile uint64_t *)s;
 	}
-	for (; n; n--)
-		*d++ = *s++;
+	for (; n; n--, d++, s++)
+		*(volatile unsigned char *)d = *(const volatile unsigned char *)s;
 }
 
 __attribute__((noinline, no_sanitize_address, no_sanitize_undefined)) static int
 uacc_raw_zero(const void *src, size_t n)
 {
-	const volatile unsigned char *s = src;
+	uintptr_t s = (uintptr_t)src;	/* as in uacc_raw_copy() */
 	unsigned char acc = 0;
 
-	for (; n; n--)
-		acc |= *s++;
+	for (; n; n--, s++)
+		acc |= *(const volatile unsigned char *)s;
 	return acc ? -E2BIG : 0;
 }
 
