@@ -23,6 +23,14 @@ TEST(fuzz, ioctl_sequences)
 	ASSERT_EQ(run_fuzz("fuzz/fuzz_ioctl", NULL, "3000"), 0);
 }
 
+/* libFuzzer's find: IOVA_RANGES copying out to a NULL array, which must
+ * give EFAULT (a clang build once lost the copy's recovery point). */
+TEST(fuzz, ioctl_ranges_to_null)
+{
+	ASSERT_EQ(run_fuzz("fuzz/fuzz_ioctl",
+			   "fuzz/corpus/ioctl_ranges_to_null.bin", "0"), 0);
+}
+
 TEST(fuzz, platform_text)
 {
 	ASSERT_EQ(run_fuzz("fuzz/fuzz_platform", "fuzz/corpus/platform_min.txt",
