@@ -128,7 +128,9 @@ TEST(hw_hint, a_read_hint_grants_no_write)
 }
 
 /* A hint carries the rights its run was checked for, no more: a read
- * hint does not serve an execute or a privileged request. */
+ * hint does not let an execute request through (the mapping has no X);
+ * a privileged read, which it was not checked for either, still gets its
+ * answer from the full path. */
 TEST(hw_hint, serves_only_the_rights_it_was_checked_for)
 {
 	struct t_hw a;
