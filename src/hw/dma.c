@@ -432,8 +432,17 @@ static void hw_hint_take(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	m->hint_armed = true;
 }
 
-/* hw_dma_run_at() through the hint first; a run line that answers
- * becomes the hint. */
+/*
+ * Transfers from which on a run line that answers becomes the hint.  A
+ * smaller copy leaves the instance's lines in L1, so a hint would gain
+ * nothing, while arming the instance makes its next change move the
+ * shared epoch (an atomic on a line all instances' changes write):
+ * workloads of small transfers and frequent IOTLB changes stay off it.
+ */
+#define HW_HINT_MIN 1024
+
+/* hw_dma_run_at() through the hint first; a run line that answers a
+ * transfer of HW_HINT_MIN or more becomes the hint. */
 static inline __attribute__((always_inline)) uint64_t
 hw_dma_cached_at(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		 uint64_t iova, uint64_t len, unsigned int access,
@@ -444,7 +453,7 @@ hw_dma_cached_at(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 	if (n)
 		return n;
 	n = hw_dma_run_at(m, rid, pasid, iova, len, access, hva);
-	if (n)
+	if (n && len >= HW_HINT_MIN)
 		hw_hint_take(m, rid, pasid, access);
 	return n;
 }
