@@ -441,8 +441,20 @@ static void hw_hint_take(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
  */
 #define HW_HINT_MIN 1024
 
-/* hw_dma_run_at() through the hint first; a run line that answers a
- * transfer of HW_HINT_MIN or more becomes the hint. */
+/* hw_dma_run_at(), the run line answering a transfer of HW_HINT_MIN or
+ * more becoming the thread's hint. */
+static inline __attribute__((always_inline)) uint64_t
+hw_dma_line_at(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
+	       uint64_t iova, uint64_t len, unsigned int access, uint64_t *hva)
+{
+	uint64_t n = hw_dma_run_at(m, rid, pasid, iova, len, access, hva);
+
+	if (n && len >= HW_HINT_MIN)
+		hw_hint_take(m, rid, pasid, access);
+	return n;
+}
+
+/* The hint first, then hw_dma_line_at(). */
 static inline __attribute__((always_inline)) uint64_t
 hw_dma_cached_at(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 		 uint64_t iova, uint64_t len, unsigned int access,
@@ -450,17 +462,12 @@ hw_dma_cached_at(struct hw_iommu *m, uint32_t rid, uint32_t pasid,
 {
 	uint64_t n = hw_hint_at(m, rid, pasid, iova, len, access, hva);
 
-	if (n)
-		return n;
-	n = hw_dma_run_at(m, rid, pasid, iova, len, access, hva);
-	if (n && len >= HW_HINT_MIN)
-		hw_hint_take(m, rid, pasid, access);
-	return n;
+	return n ? n : hw_dma_line_at(m, rid, pasid, iova, len, access, hva);
 }
 
 /*
  * hw_dma_read()/hw_dma_write() without a hint covering the buffer: the
- * run line (which becomes the hint), else a one-element scatter-gather
+ * run line (hw_dma_line_at()), else a one-element scatter-gather
  * list.  Out of line, so the hint path saves no registers.
  */
 static __attribute__((noinline)) int
@@ -471,8 +478,9 @@ hw_dma_one(struct hw_iommu *m, uint32_t rid, uint32_t pasid, uint64_t iova,
 	struct hw_sg sg = { .iova = iova, .buf = buf, .len = len };
 	uint64_t hva;
 
-	if (len && hw_dma_cached_at(m, rid, pasid, iova, len, access,
-				    &hva) == len) {
+	/* The callers tried the hint already. */
+	if (len && hw_dma_line_at(m, rid, pasid, iova, len, access, &hva) ==
+		   len) {
 		void *mem = (void *)(uintptr_t)hva;
 
 		if (to_mem)
