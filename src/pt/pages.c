@@ -102,6 +102,26 @@ static void pt_avail_del(struct pt_pool *pl, struct pt_chunk *c)
 		c->next->prev = c->prev;
 }
 
+/* Every table page of @c is free. */
+static bool pt_chunk_empty(const struct pt_chunk *c)
+{
+	return c->nfree == c->npages - 1;
+}
+
+/* Takes empty chunk @c out of pool @pl; the caller unmaps it
+ * (pt_chunk_unmap), outside the lock if it can. */
+static void pt_chunk_forget(struct pt_pool *pl, struct pt_chunk *c)
+{
+	pt_avail_del(pl, c);
+	pl->st.chunks--;
+}
+
+static void pt_chunk_unmap(struct pt_chunk *c)
+{
+	PT_UNPOISON(c, PT_CHUNK);
+	munmap(c, PT_CHUNK);
+}
+
 /* A new empty chunk, aligned to its size so a page finds its header. */
 static struct pt_chunk *pt_chunk_new(struct pt_pool *pl)
 {
@@ -142,7 +162,7 @@ void *pt_pool_get(unsigned int gran_lg2)
 		pthread_mutex_unlock(&pt_pool_lock);
 		return NULL;
 	}
-	if (c->nfree == c->npages - 1)
+	if (pt_chunk_empty(c))
 		pl->nempty--;
 	if (c->free) {
 		p = c->free;
@@ -175,20 +195,17 @@ void pt_pool_put(void *p, unsigned int gran_lg2, bool zeroed)
 	if (!c->nfree++)
 		pt_avail_add(pl, c);
 	pl->st.pages--;
-	if (c->nfree == c->npages - 1) {
+	if (pt_chunk_empty(c)) {
 		if (pl->nempty < PT_POOL_KEEP) {
 			pl->nempty++;
 		} else {
-			pt_avail_del(pl, c);
-			pl->st.chunks--;
+			pt_chunk_forget(pl, c);
 			unmap = c;
 		}
 	}
 	pthread_mutex_unlock(&pt_pool_lock);
-	if (unmap) {
-		PT_UNPOISON(unmap, PT_CHUNK);
-		munmap(unmap, PT_CHUNK);
-	}
+	if (unmap)
+		pt_chunk_unmap(unmap);
 }
 
 void pt_pages_trim(void)
@@ -202,13 +219,11 @@ void pt_pages_trim(void)
 
 		for (; c; c = next) {
 			next = c->next;
-			if (c->nfree != c->npages - 1)
+			if (!pt_chunk_empty(c))
 				continue;
-			pt_avail_del(pl, c);
+			pt_chunk_forget(pl, c);
 			pl->nempty--;
-			pl->st.chunks--;
-			PT_UNPOISON(c, PT_CHUNK);
-			munmap(c, PT_CHUNK);
+			pt_chunk_unmap(c);
 		}
 	}
 	pthread_mutex_unlock(&pt_pool_lock);
